@@ -1,0 +1,3 @@
+from ocr_cli.cli.app import main
+
+main()

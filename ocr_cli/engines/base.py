@@ -1,0 +1,141 @@
+"""The engine interface: chat messages in, streamed text chunks out, a result with token counts.
+
+Every engine implements `generate_batch`: several requests (N drafts of one problem, or one critique
+per candidate) at once, so that an engine able to decode them together (llama.cpp batches, an HTTP
+server's parallel slots) can. `generate` is the one-request convenience over it.
+"""
+
+from __future__ import annotations
+
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+Role = Literal["system", "user", "assistant"]
+FinishReason = Literal["stop", "length", "cancelled", "error"]
+
+#: Called with (request index, text chunk) as text streams in.
+ChunkCallback = Callable[[int, str], None]
+
+
+@dataclass(frozen=True)
+class Message:
+    """One chat message."""
+
+    role: Role
+    content: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"role": self.role, "content": self.content}
+
+
+@dataclass(frozen=True)
+class SamplingParams:
+    """How to sample one answer. `seed=None` lets the engine choose."""
+
+    temperature: float = 0.7
+    top_p: float = 0.95
+    top_k: int = 40
+    min_p: float = 0.05
+    seed: int | None = None
+    max_tokens: int = 1024
+    stop: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class GenerationRequest:
+    """Messages to answer and how to sample the answer.
+
+    `assistant_prefix`, when given, is text the answer is forced to start with (the engine continues
+    it; the result's text does not repeat it).
+    """
+
+    messages: tuple[Message, ...]
+    params: SamplingParams = field(default_factory=SamplingParams)
+    assistant_prefix: str = ""
+
+
+@dataclass(frozen=True)
+class GenerationResult:
+    """The outcome of one request."""
+
+    text: str
+    prompt_tokens: int
+    completion_tokens: int
+    finish_reason: FinishReason
+    elapsed_s: float
+    #: Prompt tokens that were not evaluated because a cached prefix was reused.
+    cached_prompt_tokens: int = 0
+    #: Reasoning kept apart by the server (OpenAI `reasoning_content`); None when not separated.
+    reasoning: str | None = None
+    #: Why the request failed when finish_reason == "error".
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class EngineInfo:
+    """What an engine runs on, for banners, `ocr doctor` and transcripts."""
+
+    engine: str  # "llama.cpp", "openai", "scripted"
+    model: str  # file path, preset name or server model id
+    backend: str = "CPU"  # "CUDA", "Metal", "CPU", "remote", ...
+    gpu_layers: int = 0
+    total_layers: int | None = None
+    n_ctx: int | None = None
+    threads: int | None = None
+    chat_template: str | None = None  # where the template came from: "gguf", a tokenizer folder, ...
+
+    def describe(self) -> str:
+        """One line such as `llama.cpp · model.gguf · CUDA 33/33 layers · ctx 32768`."""
+        parts = [self.engine, self.model, self.backend]
+        if self.total_layers:
+            parts[-1] += f" {self.gpu_layers}/{self.total_layers} layers"
+        if self.n_ctx:
+            parts.append(f"ctx {self.n_ctx}")
+        return " · ".join(parts)
+
+
+class Engine(ABC):
+    """A chat model that can answer several requests at once."""
+
+    info: EngineInfo
+
+    @abstractmethod
+    def generate_batch(
+        self,
+        requests: Sequence[GenerationRequest],
+        on_chunk: ChunkCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> list[GenerationResult]:
+        """Answer every request; results come back in request order.
+
+        A request that fails on its own (a dropped stream) gets finish_reason "error" rather than
+        failing the others. When `cancel` is set, generation stops soon and unfinished results get
+        finish_reason "cancelled" with the text so far.
+        """
+
+    def generate(
+        self,
+        request: GenerationRequest,
+        on_chunk: Callable[[str], None] | None = None,
+        cancel: threading.Event | None = None,
+    ) -> GenerationResult:
+        """Answer one request."""
+        callback: ChunkCallback | None = None
+        if on_chunk is not None:
+            chunk_fn = on_chunk
+
+            def callback(_index: int, text: str) -> None:
+                chunk_fn(text)
+
+        return self.generate_batch([request], callback, cancel)[0]
+
+    def score_choices(self, request: GenerationRequest, choices: Sequence[str]) -> list[float] | None:
+        """Probabilities (summing to 1) that the answer continues `request.assistant_prefix` with each
+        choice, e.g. "right" vs "wrong" after "<judgement>". None when the engine cannot tell."""
+        return None
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release the model; the engine is unusable afterwards."""

@@ -1,0 +1,1 @@
+"""The solve loop: draft N candidates, test them, critique them, revise, select."""

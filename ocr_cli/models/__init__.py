@@ -1,0 +1,1 @@
+"""Model presets, model resolution (path, preset name, embedded default), GGUF metadata, downloads."""

@@ -1,0 +1,85 @@
+"""The transcript database schema, as an ordered list of small migrations.
+
+`PRAGMA user_version` records how many have been applied; a new schema change is a new entry at the end,
+never an edit of an old one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+MIGRATIONS: list[str] = [
+    # 1: runs, candidates, critiques and the raw event log
+    """
+    CREATE TABLE runs (
+        id INTEGER PRIMARY KEY,
+        started_at TEXT NOT NULL,
+        finished_at TEXT,
+        command TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'running',
+        problem_title TEXT,
+        problem_source TEXT,
+        problem_statement TEXT NOT NULL,
+        language TEXT,
+        strategy TEXT,
+        settings_json TEXT NOT NULL,
+        models_json TEXT NOT NULL,
+        best_id TEXT,
+        code TEXT,
+        rounds INTEGER,
+        generated_tokens INTEGER NOT NULL DEFAULT 0,
+        prompt_tokens INTEGER NOT NULL DEFAULT 0,
+        result_json TEXT
+    );
+    CREATE TABLE candidates (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        candidate_id TEXT NOT NULL,
+        round INTEGER NOT NULL,
+        kind TEXT NOT NULL,
+        parent_id TEXT,
+        prompt_json TEXT,
+        response TEXT,
+        reasoning TEXT,
+        code TEXT,
+        syntax_error TEXT,
+        prompt_tokens INTEGER,
+        completion_tokens INTEGER,
+        finish_reason TEXT,
+        elapsed_s REAL,
+        verdict TEXT,
+        tests_passed INTEGER,
+        tests_total INTEGER,
+        report_json TEXT,
+        PRIMARY KEY (run_id, candidate_id)
+    );
+    CREATE TABLE critiques (
+        id INTEGER PRIMARY KEY,
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        candidate_id TEXT NOT NULL,
+        prompt_json TEXT NOT NULL,
+        response TEXT NOT NULL,
+        verdict TEXT,
+        p_right REAL,
+        prompt_tokens INTEGER,
+        completion_tokens INTEGER,
+        elapsed_s REAL
+    );
+    CREATE TABLE events (
+        run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        at REAL NOT NULL,
+        type TEXT NOT NULL,
+        payload_json TEXT NOT NULL,
+        PRIMARY KEY (run_id, seq)
+    );
+    CREATE INDEX critiques_by_run ON critiques(run_id);
+    """,
+]
+
+
+def migrate(connection: sqlite3.Connection) -> int:
+    """Apply the migrations this database has not seen; returns the schema version."""
+    version = int(connection.execute("PRAGMA user_version").fetchone()[0])
+    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+        connection.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+    return len(MIGRATIONS)

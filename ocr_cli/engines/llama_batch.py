@@ -1,0 +1,406 @@
+"""Batched decoding: N sequences decoded together in one llama.cpp context, sharing their common prompt.
+
+llama-cpp-python's `Llama` decodes one sequence; this module drives llama.cpp's low-level API
+(`llama_batch`, `llama_decode`, `llama_memory_seq_*`) the way llama.cpp's `examples/batched` does:
+
+1. the longest common token prefix of the prompts is evaluated once, on sequence 0, and its KV cells
+   are shared with every other sequence (`llama_memory_seq_cp`; the KV cache is unified, so sharing
+   costs no copy). N drafts of one problem share the whole prompt; N critiques share the problem part;
+2. each sequence's own prompt suffix is evaluated (all sequences in one batch);
+3. each step decodes one token per live sequence (plus a prompt-lookup draft when enabled), and every
+   sequence samples with its own sampler chain and seed and stops on its own.
+
+Sequence 0's tokens stay in the KV cache after a call, so the next call (the critic after the
+drafts) skips the prefix it shares with them.
+
+The decoder runs in its own `llama_context`, created from the `Llama` object's model (the weights are
+shared, not loaded twice) with `n_seq_max = N` and a unified KV cache sized for the batch, and kept
+for the next call while it is large enough.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import threading
+import time
+import weakref
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ocr_cli.engines.base import ChunkCallback, GenerationRequest, GenerationResult, SamplingParams
+from ocr_cli.engines.llama_sequence import SequenceOutcome, SequenceState, TokenText
+from ocr_cli.engines.prompt_lookup import LookupOptions
+from ocr_cli.errors import EngineError
+
+#: Contexts are allocated in steps of this many cells, so that a slightly larger batch reuses them.
+CTX_STEP = 1024
+
+
+@dataclass
+class DecodeStats:
+    """What the last `BatchedDecoder.decode` call did."""
+
+    sequences: int = 0
+    prompt_tokens: int = 0  # over all sequences
+    prompt_tokens_evaluated: int = 0  # actually decoded: the rest were shared or cached
+    completion_tokens: int = 0
+    drafted_tokens: int = 0
+    accepted_draft_tokens: int = 0
+    decode_calls: int = 0
+    elapsed_s: float = 0.0
+
+
+def common_prefix_length(a: Sequence[int], b: Sequence[int]) -> int:
+    n = min(len(a), len(b))
+    for i in range(n):
+        if a[i] != b[i]:
+            return i
+    return n
+
+
+def shared_prefix(prompts: Sequence[Sequence[int]]) -> tuple[list[int], bool]:
+    """The prefix to evaluate once for all prompts, and whether the prompts are all identical (then
+    the whole prompt is shared and every sequence samples from its last logits)."""
+    first = list(prompts[0])
+    if all(list(p) == first for p in prompts[1:]):
+        return first, True
+    length = min(common_prefix_length(first, p) for p in prompts[1:])
+    # Every sequence needs at least one token of its own to get its first logits from.
+    length = min(length, min(len(p) for p in prompts) - 1)
+    return first[:length], False
+
+
+def required_cells(prompts: Sequence[Sequence[int]], params: Sequence[SamplingParams], draft: int) -> int:
+    """KV cells a batch needs: the shared prefix once, each suffix, each token budget, draft room."""
+    shared, identical = shared_prefix(prompts)
+    suffixes = 0 if identical else sum(len(p) - len(shared) for p in prompts)
+    return len(shared) + suffixes + sum(p.max_tokens for p in params) + len(prompts) * (draft + 1)
+
+
+class BatchedDecoder:
+    """Decodes several prompts at once with a `llama_cpp.Llama`'s model (see the module docstring)."""
+
+    def __init__(self, llama: Any, *, max_ctx: int | None = None, lookup: LookupOptions | None = None,
+                 n_batch: int = 512) -> None:
+        import llama_cpp
+
+        self.llama = llama
+        self.max_ctx = max_ctx or llama.n_ctx()
+        self.lookup = lookup
+        self.n_batch = n_batch
+        self.stats = DecodeStats()
+        self._lib = llama_cpp
+        self._vocab = llama._model.vocab
+        self._text = TokenText(self._vocab)
+        self._ctx: Any = None  # llama_cpp._internals.LlamaContext
+        self._ctx_cells = 0
+        self._ctx_seqs = 0
+        self._batch: Any = None  # llama_cpp._internals.LlamaBatch
+        self._batch_cap = 0
+        self._cached: list[int] = []  # sequence 0's tokens left in the KV cache by the last call
+        self._lock = threading.Lock()
+
+    # --- context and batch -------------------------------------------------------------------------
+
+    def _ensure_context(self, cells: int, seqs: int) -> None:
+        if self._ctx is not None and cells <= self._ctx_cells and seqs <= self._ctx_seqs:
+            return
+        from llama_cpp import _internals
+
+        max_seqs = self._lib.llama_max_parallel_sequences()
+        if seqs > max_seqs:
+            raise EngineError(f"llama.cpp decodes at most {max_seqs} sequences at once, asked for {seqs}")
+        self.close()
+        size = min(self.max_ctx, -(-max(cells, self._ctx_cells) // CTX_STEP) * CTX_STEP)
+        params = self._lib.llama_context_params()
+        ctypes.memmove(ctypes.byref(params), ctypes.byref(self.llama.context_params), ctypes.sizeof(params))
+        params.n_ctx = size
+        params.n_batch = params.n_ubatch = self.n_batch
+        params.n_seq_max = max(seqs, self._ctx_seqs)
+        params.kv_unified = True
+        params.embeddings = False
+        params.n_samplers = 0
+        params.samplers = None
+        try:
+            self._ctx = _internals.LlamaContext(model=self.llama._model, params=params, verbose=False)
+        except ValueError as exc:
+            raise EngineError(f"cannot create a llama.cpp context of {size} tokens for {seqs} sequences: "
+                              f"{exc}", hint="lower -n or --max-tokens") from None
+        self._ctx_cells, self._ctx_seqs = self._lib.llama_n_ctx(self._ctx.ctx), params.n_seq_max
+        self._cached = []
+
+    def _ensure_batch(self, capacity: int) -> None:
+        if self._batch is not None and capacity <= self._batch_cap:
+            return
+        from llama_cpp import _internals
+
+        self._batch = _internals.LlamaBatch(n_tokens=capacity, embd=0, n_seq_max=1, verbose=False)
+        self._batch_cap = capacity
+
+    def close(self) -> None:
+        """Free the decoder's context (the model stays with its `Llama`)."""
+        if self._ctx is not None:
+            self._ctx.close()
+        self._ctx, self._ctx_cells, self._ctx_seqs, self._cached = None, 0, 0, []
+
+    # --- decoding ----------------------------------------------------------------------------------
+
+    def _run(self, entries: Sequence[tuple[int, int, int, bool]]) -> None:
+        """Decode (seq_id, token, pos, wants_logits) entries as one batch."""
+        batch = self._batch.batch
+        for i, (seq, token, pos, logits) in enumerate(entries):
+            batch.token[i] = token
+            batch.pos[i] = pos
+            batch.n_seq_id[i] = 1
+            batch.seq_id[i][0] = seq
+            batch.logits[i] = logits
+        batch.n_tokens = len(entries)
+        rc = self._lib.llama_decode(self._ctx.ctx, batch)
+        self.stats.decode_calls += 1
+        if rc != 0:
+            self._lib.llama_memory_clear(self._lib.llama_get_memory(self._ctx.ctx), True)
+            self._cached = []
+            reason = "no room left in the KV cache" if rc == 1 else f"llama_decode returned {rc}"
+            raise EngineError(f"batched decoding failed: {reason}")
+
+    def _sample(self, state: SequenceState, idx: int) -> tuple[int, str]:
+        token = self._lib.llama_sampler_sample(state.sampler, self._ctx.ctx, idx)
+        return token, state.accept(token, self._lib.llama_vocab_is_eog(self._vocab, token))
+
+    def decode(
+        self,
+        prompts: Sequence[Sequence[int]],
+        params: Sequence[SamplingParams],
+        on_chunk: ChunkCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> list[SequenceOutcome]:
+        """Generate one continuation per prompt; outcomes come back in prompt order.
+
+        Raises EngineError when the batch cannot fit in `max_ctx` cells (checked before decoding).
+        """
+        if not prompts or len(prompts) != len(params):
+            raise ValueError("decode needs one SamplingParams per prompt")
+        if any(not p for p in prompts):
+            raise EngineError("cannot decode an empty prompt")
+        draft = self.lookup.max_draft if self.lookup else 0
+        cells = required_cells(prompts, params, draft)
+        if cells > self.max_ctx:
+            raise EngineError(
+                f"a batch of {len(prompts)} needs {cells} context tokens (prompts plus "
+                f"{sum(p.max_tokens for p in params)} to generate) but the context holds {self.max_ctx}",
+                hint="lower -n or --max-tokens, or raise --n-ctx",
+            )
+        with self._lock:
+            self._ensure_context(cells, len(prompts))
+            self._ensure_batch(max(self.n_batch, len(prompts) * (draft + 1)))
+            states = [SequenceState(i, p, params[i], vocab=self._vocab, text=self._text, lookup=self.lookup)
+                      for i, p in enumerate(prompts)]
+            self.stats = DecodeStats(sequences=len(states), prompt_tokens=sum(len(p) for p in prompts))
+            started = time.perf_counter()
+            finished_at: dict[int, float] = {}
+            emit = on_chunk or (lambda _i, _t: None)
+            try:
+                self._prefill(states, emit, cancel)
+                self._generate(states, emit, cancel, finished_at, started)
+            finally:
+                self._keep_cache(states)
+                for state in states:
+                    state.free()
+            self.stats.elapsed_s = time.perf_counter() - started
+            self.stats.completion_tokens = sum(len(s.completion) for s in states)
+            return [s.outcome() for s in states]
+
+    def _prefill(self, states: list[SequenceState], emit: ChunkCallback,
+                 cancel: threading.Event | None) -> None:
+        mem = self._lib.llama_get_memory(self._ctx.ctx)
+        shared, identical = shared_prefix([s.prompt for s in states])
+        reuse = common_prefix_length(self._cached, shared)
+        if identical:
+            reuse = min(reuse, len(shared) - 1)  # the last prompt token must be decoded for its logits
+        for seq in range(1, self._ctx_seqs):
+            self._lib.llama_memory_seq_rm(mem, seq, -1, -1)
+        if not self._lib.llama_memory_seq_rm(mem, 0, reuse, -1):
+            self._lib.llama_memory_clear(mem, True)
+            reuse = 0
+        self._cached = []
+        entries = [(0, shared[pos], pos, identical and pos == len(shared) - 1)
+                   for pos in range(reuse, len(shared))]
+        self.stats.prompt_tokens_evaluated += len(entries)
+
+        def after_shared(last_index: int) -> None:
+            for state in states:
+                state.kv_tokens = list(shared)
+                state.cached_prompt_tokens = reuse if state.seq_id == 0 else len(shared)
+                if state.seq_id:
+                    self._lib.llama_memory_seq_cp(mem, 0, state.seq_id, -1, -1)
+            if identical:
+                for state in states:
+                    self._take(state, last_index, emit)
+
+        self._run_chunked(entries, {len(entries) - 1: after_shared} if entries else {}, cancel)
+        if not entries:
+            after_shared(-1)
+        if identical:
+            return
+        entries, hooks = [], {}
+        for state in states:
+            suffix = state.prompt[len(shared):]
+            for j, token in enumerate(suffix):
+                entries.append((state.seq_id, token, len(shared) + j, j == len(suffix) - 1))
+            state.kv_tokens.extend(suffix)
+            hooks[len(entries) - 1] = self._taker(state, emit)
+        self.stats.prompt_tokens_evaluated += len(entries)
+        self._run_chunked(entries, hooks, cancel)
+
+    def _taker(self, state: SequenceState, emit: ChunkCallback) -> Callable[[int], None]:
+        return lambda index: self._take(state, index, emit)
+
+    def _take(self, state: SequenceState, index: int, emit: ChunkCallback) -> None:
+        token, chunk = self._sample(state, index)
+        state.pending = [token]
+        if chunk:
+            emit(state.seq_id, chunk)
+
+    def _run_chunked(self, entries: list[tuple[int, int, int, bool]],
+                     hooks: dict[int, Callable[[int], None]], cancel: threading.Event | None) -> None:
+        """Decode entries in batches of at most n_batch; after each batch, call the hooks of its
+        entries with their index in that batch (to sample while their logits are current)."""
+        for start in range(0, len(entries), self.n_batch):
+            if cancel is not None and cancel.is_set():
+                return
+            chunk = entries[start:start + self.n_batch]
+            self._run(chunk)
+            for offset in range(len(chunk)):
+                hook = hooks.get(start + offset)
+                if hook is not None:
+                    hook(offset)
+
+    def _generate(self, states: list[SequenceState], emit: ChunkCallback, cancel: threading.Event | None,
+                  finished_at: dict[int, float], started: float) -> None:
+        mem = self._lib.llama_get_memory(self._ctx.ctx)
+        while True:
+            if cancel is not None and cancel.is_set():
+                for state in states:
+                    if not state.done:
+                        chunk = state.end("cancelled")
+                        if chunk:
+                            emit(state.seq_id, chunk)
+            live = [s for s in states if not s.done]
+            for state in states:
+                if state.done and state.seq_id not in finished_at:
+                    finished_at[state.seq_id] = time.perf_counter() - started
+                    if state.seq_id:
+                        self._lib.llama_memory_seq_rm(mem, state.seq_id, -1, -1)
+            if not live:
+                return
+            entries: list[tuple[int, int, int, bool]] = []
+            spans: list[tuple[SequenceState, int, list[int]]] = []
+            for state in live:
+                draft = state.draft(self.lookup)
+                tokens = state.pending + draft
+                base = len(state.kv_tokens)
+                spans.append((state, len(entries), draft))
+                entries.extend((state.seq_id, t, base + k, True) for k, t in enumerate(tokens))
+                state.kv_tokens.extend(tokens)
+            self._run(entries)
+            for state, first, draft in spans:
+                self._verify(state, first, draft, emit, mem)
+
+    def _verify(self, state: SequenceState, first: int, draft: list[int], emit: ChunkCallback,
+                mem: Any) -> None:
+        """Sample after the pending token and after each draft token in turn, keeping drafts while
+        the sampler agrees with them; drop the KV of the rejected rest."""
+        accepted = 0
+        for k in range(len(draft) + 1):
+            token, chunk = self._sample(state, first + k)
+            if chunk:
+                emit(state.seq_id, chunk)
+            if state.done:
+                break
+            if k < len(draft) and token == draft[k]:
+                accepted += 1
+                continue
+            state.pending = [token]
+            break
+        state.note_draft(len(draft), accepted)
+        self.stats.drafted_tokens += len(draft)
+        self.stats.accepted_draft_tokens += accepted
+        if accepted < len(draft):
+            keep = len(state.kv_tokens) - (len(draft) - accepted)
+            self._lib.llama_memory_seq_rm(mem, state.seq_id, keep, -1)
+            del state.kv_tokens[keep:]
+
+    def _keep_cache(self, states: list[SequenceState]) -> None:
+        """Leave sequence 0's tokens in the KV cache for the next call's prefix reuse."""
+        if self._ctx is None or not states:
+            return
+        mem = self._lib.llama_get_memory(self._ctx.ctx)
+        for seq in range(1, self._ctx_seqs):
+            self._lib.llama_memory_seq_rm(mem, seq, -1, -1)
+        self._cached = list(states[0].kv_tokens)
+
+
+_decoders: weakref.WeakKeyDictionary[Any, BatchedDecoder] = weakref.WeakKeyDictionary()
+
+
+def decoder_for(engine: Any) -> BatchedDecoder:
+    """The engine's batched decoder, created on first use and kept with the engine."""
+    decoder = _decoders.get(engine)
+    if decoder is None or decoder.llama is not engine.llama:
+        settings = getattr(engine, "settings", None)
+        lookup = LookupOptions() if settings is not None and settings.prompt_lookup else None
+        decoder = BatchedDecoder(engine.llama, lookup=lookup)
+        _decoders[engine] = decoder
+    return decoder
+
+
+def generate_batched(
+    engine: Any,
+    requests: Sequence[GenerationRequest],
+    on_chunk: ChunkCallback | None = None,
+    cancel: threading.Event | None = None,
+) -> list[GenerationResult]:
+    """Answer requests with one batched decode (the `LlamaEngine.generate_batch` path for N > 1).
+
+    `engine` is a `LlamaEngine`: it gives `.llama`, `.render_prompt(request)` and `.tokenize(text)`.
+    Requests that do not all fit in the context together are decoded in consecutive groups that do.
+    """
+    decoder = decoder_for(engine)
+    prompts = [list(engine.tokenize(engine.render_prompt(r))) for r in requests]
+    params = [r.params for r in requests]
+    results: list[GenerationResult] = []
+    for group in plan_groups(prompts, params, decoder.max_ctx, decoder.lookup):
+        started = time.perf_counter()
+        offset = group[0]
+
+        def shifted(index: int, text: str, offset: int = offset) -> None:
+            if on_chunk is not None:
+                on_chunk(index + offset, text)
+
+        outcomes = decoder.decode([prompts[i] for i in group], [params[i] for i in group], shifted, cancel)
+        elapsed = time.perf_counter() - started
+        results.extend(
+            GenerationResult(text=o.text, prompt_tokens=o.prompt_tokens,
+                             completion_tokens=o.completion_tokens,
+                             finish_reason=o.finish_reason, elapsed_s=elapsed,
+                             cached_prompt_tokens=o.cached_prompt_tokens)
+            for o in outcomes
+        )
+    return results
+
+
+def plan_groups(prompts: Sequence[Sequence[int]], params: Sequence[SamplingParams], max_ctx: int,
+                lookup: LookupOptions | None) -> list[list[int]]:
+    """Split request indices into consecutive groups that each fit in `max_ctx` cells (a request that
+    cannot fit alone gets a group of its own, and decoding it raises the clear error)."""
+    draft = lookup.max_draft if lookup else 0
+    groups: list[list[int]] = []
+    for i in range(len(prompts)):
+        if groups:
+            trial = [*groups[-1], i]
+            if required_cells([prompts[j] for j in trial], [params[j] for j in trial], draft) <= max_ctx:
+                groups[-1] = trial
+                continue
+        groups.append([i])
+    return groups

@@ -1,0 +1,213 @@
+"""One sequence of a batched llama.cpp decode: its sampler chain, its text and when it stops.
+
+Kept apart from the decode loop so that the loop only moves tokens between the batch and the
+sequences; everything a sequence decides on its own (which token, whether it is done, what text to
+stream) lives here.
+"""
+
+from __future__ import annotations
+
+import codecs
+import ctypes
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ocr_cli.engines.base import FinishReason, SamplingParams
+from ocr_cli.engines.prompt_lookup import LookupOptions, PromptLookup
+
+
+def make_sampler_chain(params: SamplingParams) -> Any:
+    """A llama.cpp sampler chain for `params`: greedy at temperature 0, else top-k → top-p → min-p →
+    temperature → a seeded draw (llama.cpp picks a random seed when `params.seed` is None)."""
+    import llama_cpp
+
+    chain = llama_cpp.llama_sampler_chain_init(llama_cpp.llama_sampler_chain_default_params())
+    if params.temperature <= 0:
+        llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_greedy())
+        return chain
+    seed = llama_cpp.LLAMA_DEFAULT_SEED if params.seed is None else params.seed & 0xFFFFFFFF
+    if params.top_k > 0:
+        llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_top_k(params.top_k))
+    if params.top_p < 1.0:
+        llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_top_p(params.top_p, 1))
+    if params.min_p > 0.0:
+        llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_min_p(params.min_p, 1))
+    llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_temp(params.temperature))
+    llama_cpp.llama_sampler_chain_add(chain, llama_cpp.llama_sampler_init_dist(seed))
+    return chain
+
+
+class TokenText:
+    """Turns token ids into text pieces (special tokens rendered as empty)."""
+
+    def __init__(self, vocab: Any) -> None:
+        import llama_cpp
+
+        self._vocab = vocab
+        self._piece = llama_cpp.llama_token_to_piece
+        self._buffer = ctypes.create_string_buffer(256)
+
+    def piece(self, token: int) -> bytes:
+        n = self._piece(self._vocab, token, self._buffer, len(self._buffer), 0, False)
+        if n < 0:  # a piece longer than the buffer: grow once and retry
+            self._buffer = ctypes.create_string_buffer(-n)
+            n = self._piece(self._vocab, token, self._buffer, len(self._buffer), 0, False)
+        return self._buffer.raw[:n]
+
+
+class StopText:
+    """Accumulates streamed text, cuts it at the first stop string, and holds back a tail that could
+    still turn into one so that streamed chunks never contain part of a stop string."""
+
+    def __init__(self, stops: Sequence[str]) -> None:
+        self.stops = tuple(s for s in stops if s)
+        self.text = ""
+        self.emitted = 0
+        self.stopped = False
+
+    def add(self, piece: str) -> str:
+        """Add text; return the new chunk safe to stream."""
+        start = max(0, len(self.text) - max((len(s) for s in self.stops), default=0))
+        self.text += piece
+        cut = self._first_stop(start)
+        if cut is not None:
+            self.text = self.text[:cut]
+            self.stopped = True
+            return self._flush(len(self.text))
+        return self._flush(len(self.text) - self._held_tail())
+
+    def finish(self) -> str:
+        """The held-back tail, once no more text will come."""
+        return self._flush(len(self.text))
+
+    def _first_stop(self, start: int) -> int | None:
+        found = [i for i in (self.text.find(s, start) for s in self.stops) if i >= 0]
+        return min(found) if found else None
+
+    def _held_tail(self) -> int:
+        longest = 0
+        for stop in self.stops:
+            for size in range(min(len(stop) - 1, len(self.text)), longest, -1):
+                if self.text.endswith(stop[:size]):
+                    longest = size
+                    break
+        return longest
+
+    def _flush(self, upto: int) -> str:
+        if upto <= self.emitted:
+            return ""
+        chunk = self.text[self.emitted : upto]
+        self.emitted = upto
+        return chunk
+
+
+@dataclass
+class SequenceOutcome:
+    """What one sequence produced."""
+
+    text: str
+    prompt_tokens: int
+    completion_tokens: int
+    cached_prompt_tokens: int
+    finish_reason: FinishReason
+
+
+#: Below this share of accepted draft tokens, a sequence stops drafting.
+LOW_ACCEPTANCE = 0.3
+
+
+class SequenceState:
+    """The live state of one sequence in the batch.
+
+    `kv_tokens` are the tokens stored in the KV cache for this sequence (positions 0..len-1);
+    `pending` is the sampled token (plus any draft) still to be decoded.
+    """
+
+    def __init__(
+        self,
+        seq_id: int,
+        prompt: Sequence[int],
+        params: SamplingParams,
+        *,
+        vocab: Any,
+        text: TokenText,
+        lookup: LookupOptions | None,
+    ) -> None:
+        self.seq_id = seq_id
+        self.prompt = list(prompt)
+        self.params = params
+        self.sampler = make_sampler_chain(params)
+        self._vocab = vocab
+        self._text = text
+        self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+        self.stop_text = StopText(params.stop)
+        self.lookup = PromptLookup(self.prompt, lookup) if lookup is not None else None
+        self.kv_tokens: list[int] = []
+        self.completion: list[int] = []
+        self.cached_prompt_tokens = 0
+        self.finish_reason: FinishReason | None = None
+        self.pending: list[int] = []
+        self.drafted = 0
+        self.draft_accepted = 0
+
+    @property
+    def done(self) -> bool:
+        return self.finish_reason is not None
+
+    def accept(self, token: int, is_eog: bool) -> str:
+        """Take a sampled token; return the text chunk to stream (maybe empty). Sets `finish_reason`
+        when the sequence is done."""
+        if is_eog:
+            self.finish_reason = "stop"
+            return self._final_text()
+        self.completion.append(token)
+        if self.lookup is not None:
+            self.lookup.append(token)
+        chunk = self.stop_text.add(self._decoder.decode(self._text.piece(token)))
+        if self.stop_text.stopped:
+            self.finish_reason = "stop"
+        elif len(self.completion) >= self.params.max_tokens:
+            self.finish_reason = "length"
+            chunk += self._final_text()
+        return chunk
+
+    def draft(self, options: LookupOptions | None) -> list[int]:
+        """Tokens to verify after the pending one: a prompt-lookup guess, none once drafts here have
+        mostly been rejected (they cost compute), and never past the token budget."""
+        if self.lookup is None or options is None:
+            return []
+        if self.drafted >= 4 * options.max_draft and self.draft_accepted < self.drafted * LOW_ACCEPTANCE:
+            return []
+        room = self.params.max_tokens - len(self.completion)
+        return self.lookup.draft()[: max(0, room)]
+
+    def note_draft(self, drafted: int, accepted: int) -> None:
+        self.drafted += drafted
+        self.draft_accepted += accepted
+
+    def end(self, reason: FinishReason) -> str:
+        """Finish early (cancelled, error); return any held-back text."""
+        if self.finish_reason is None:
+            self.finish_reason = reason
+        return self._final_text()
+
+    def _final_text(self) -> str:
+        chunk = self.stop_text.add(self._decoder.decode(b"", final=True))
+        return chunk + ("" if self.stop_text.stopped else self.stop_text.finish())
+
+    def outcome(self) -> SequenceOutcome:
+        return SequenceOutcome(
+            text=self.stop_text.text,
+            prompt_tokens=len(self.prompt),
+            completion_tokens=len(self.completion),
+            cached_prompt_tokens=self.cached_prompt_tokens,
+            finish_reason=self.finish_reason or "cancelled",
+        )
+
+    def free(self) -> None:
+        import llama_cpp
+
+        if self.sampler is not None:
+            llama_cpp.llama_sampler_free(self.sampler)
+            self.sampler = None

@@ -45,6 +45,8 @@ class Settings:
     api_key_env: str = "OCR_API_KEY"  # environment variable holding a server's API key
     concurrency: int = 4  # concurrent requests to a server
     request_timeout: float = 600.0  # seconds without data before a server request fails
+    base_url: str | None = None  # server URL for `openai:MODEL` specs that name none
+    server_n: bool = False  # ask a server for N answers in one request with `n` (vLLM, SGLang)
     verbose: bool = False
     # solving
     lang: str = "python"

@@ -1,0 +1,399 @@
+"""An engine over any OpenAI-compatible `/v1/chat/completions` server (llama-server, vLLM, SGLang,
+llama-cpp-python's server), streaming server-sent events with httpx.
+
+- N requests run as N concurrent HTTP requests (at most `settings.concurrency` at once); with the
+  `server_n` setting, requests that differ only in their seed go as one request with `n` (vLLM, SGLang;
+  llama-server rejects `n > 1`).
+- Connection errors, 429 and 5xx are retried with exponential backoff until the first token has
+  streamed; afterwards a dropped stream fails only that request (finish_reason "error", text kept).
+- A server that is down, refuses the API key or does not serve the model raises `ServerError`.
+- The API key is read from the environment variable named by `settings.api_key_env`; it is sent as a
+  bearer token and never logged or stored.
+
+See `ocr_cli.engines.openai_wire` for how specs, URLs and request bodies are formed.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from typing import TYPE_CHECKING, Any
+
+from ocr_cli.config import Settings
+from ocr_cli.engines.base import ChunkCallback, Engine, EngineInfo, GenerationRequest, GenerationResult
+from ocr_cli.engines.openai_transport import (
+    RETRY_STATUSES,
+    BatchCall,
+    Rejected,
+    Stopped,
+    describe_transport_error,
+    retry_after_s,
+)
+from ocr_cli.engines.openai_wire import (
+    PREFILL_BY_OWNER,
+    PrefillStyle,
+    ServerSpec,
+    StreamAccumulator,
+    build_chat_body,
+    choice_probabilities,
+    error_message,
+    parse_spec,
+)
+from ocr_cli.engines.sse import iter_sse_data
+from ocr_cli.errors import OcrError, ServerError
+
+if TYPE_CHECKING:
+    import httpx
+
+TOP_LOGPROBS = 20
+
+
+class OpenAIEngine(Engine):
+    """A model served over the OpenAI chat-completions protocol."""
+
+    def __init__(
+        self,
+        server: ServerSpec,
+        *,
+        api_key: str | None = None,
+        api_key_env: str = "OCR_API_KEY",
+        concurrency: int = 4,
+        timeout_s: float = 600.0,
+        use_n: bool = False,
+        max_retries: int = 3,
+        backoff_s: float = 0.5,
+        verify: bool = True,
+    ) -> None:
+        """Connect to `server`; with `verify`, list its models and check the named one is among them
+        (raising `ServerError` when the server is down, refuses the key or lacks the model)."""
+        import httpx
+
+        self.server = server
+        self.concurrency = max(1, concurrency)
+        self.use_n = use_n
+        self.max_retries = max_retries
+        self.backoff_s = backoff_s
+        self.timeout_s = timeout_s
+        self._api_key_env = api_key_env
+        self._has_key = bool(api_key)
+        headers = {"Accept": "text/event-stream, application/json"}
+        if api_key:
+            headers["Authorization"] = f"Bearer {api_key}"
+        self._client = httpx.Client(
+            base_url=server.base_url,
+            headers=headers,
+            timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 10.0)),
+            limits=httpx.Limits(max_connections=self.concurrency + 2,
+                                max_keepalive_connections=self.concurrency),
+        )
+        self.model: str | None = server.model
+        self.prefill: PrefillStyle = "none"
+        self.listed: list[dict[str, Any]] | None = None
+        n_ctx: int | None = None
+        if verify:
+            try:
+                n_ctx = self._verify_model()
+            except BaseException:
+                self._client.close()
+                raise
+        self.info = EngineInfo(engine="openai", model=self.model or "(server default)",
+                               backend=f"remote {server.display_url}", n_ctx=n_ctx)
+
+    @classmethod
+    def from_spec(cls, spec: str, settings: Settings) -> OpenAIEngine:
+        """Open `openai:MODEL@URL` with the key, concurrency and timeout the settings give."""
+        server = parse_spec(spec, settings.base_url)
+        return cls(
+            server,
+            api_key=os.environ.get(settings.api_key_env) or None,
+            api_key_env=settings.api_key_env,
+            concurrency=settings.concurrency,
+            timeout_s=settings.request_timeout,
+            use_n=settings.server_n,
+        )
+
+    # --- models -------------------------------------------------------------------------------
+
+    def list_models(self) -> list[dict[str, Any]] | None:
+        """The server's `/models` entries; None when it has no such endpoint."""
+        response, _ = self._send("GET", "/models", None, threading.Event())
+        try:
+            if response.status_code == 404:
+                return None
+            data = json.loads(response.read())
+        except ValueError:
+            raise ServerError(f"{self.server.display_url}/models did not answer JSON") from None
+        finally:
+            response.close()
+        entries = data.get("data") if isinstance(data, dict) else None
+        return [e for e in entries if isinstance(e, dict) and isinstance(e.get("id"), str)] if entries else []
+
+    def _verify_model(self) -> int | None:
+        self.listed = self.list_models()
+        if self.listed is None:  # no /models endpoint: trust the name given
+            return None
+        ids = [e["id"] for e in self.listed or ()]
+        if self.model is None:
+            if not ids:
+                raise ServerError(f"{self.server.display_url} lists no models",
+                                  hint="name one: openai:MODEL@URL")
+            self.model = ids[0]
+        elif self.model not in ids:
+            raise ServerError(
+                f"model {self.model!r} is not served by {self.server.display_url}",
+                hint=f"it serves: {', '.join(ids) or 'nothing'}",
+            )
+        entry = next(e for e in self.listed or () if e["id"] == self.model)
+        self.prefill = PREFILL_BY_OWNER.get(str(entry.get("owned_by", "")).lower(), "none")
+        n_ctx = entry.get("max_model_len")
+        return n_ctx if isinstance(n_ctx, int) else None
+
+    # --- generation ---------------------------------------------------------------------------
+
+    def generate_batch(
+        self,
+        requests: Sequence[GenerationRequest],
+        on_chunk: ChunkCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> list[GenerationResult]:
+        """Answer the requests concurrently; chunks reach `on_chunk` from worker threads, one at a time."""
+        if not requests:
+            return []
+        call = BatchCall(on_chunk)
+        groups = self._groups(requests)
+        results: list[GenerationResult | None] = [None] * len(requests)
+        failure: BaseException | None = None
+        pool = ThreadPoolExecutor(max_workers=min(self.concurrency, len(groups)),
+                                  thread_name_prefix="ocr-openai")
+        try:
+            futures: dict[Future[list[GenerationResult]], list[int]] = {
+                pool.submit(self._run_group, indices, requests[indices[0]], call): indices
+                for indices in groups
+            }
+            pending = set(futures)
+            while pending:
+                done, pending = wait(pending, timeout=0.05 if cancel is not None else None,
+                                     return_when=FIRST_COMPLETED)
+                for future in done:
+                    error = future.exception()
+                    if error is not None:
+                        failure = failure or error
+                        call.halt()
+                    else:
+                        for index, result in zip(futures[future], future.result(), strict=True):
+                            results[index] = result
+                if cancel is not None and cancel.is_set() and not call.stop.is_set():
+                    call.halt()
+        except BaseException:
+            call.halt()
+            raise
+        finally:
+            pool.shutdown(wait=True)
+        if failure is not None:
+            raise failure
+        return [r for r in results if r is not None]
+
+    def _groups(self, requests: Sequence[GenerationRequest]) -> list[list[int]]:
+        """Indices sent together: each alone, or (with `use_n`) those equal but for the seed."""
+        if not self.use_n:
+            return [[i] for i in range(len(requests))]
+        groups: dict[GenerationRequest, list[int]] = {}
+        for i, request in enumerate(requests):
+            key = dataclasses.replace(request, params=dataclasses.replace(request.params, seed=None))
+            groups.setdefault(key, []).append(i)
+        return list(groups.values())
+
+    def _run_group(
+        self, indices: list[int], request: GenerationRequest, call: BatchCall
+    ) -> list[GenerationResult]:
+        import httpx
+
+        n = len(indices)
+        start = time.perf_counter()
+        body = build_chat_body(self.model, request, prefill=self.prefill, n=n)
+        echo = request.assistant_prefix if self.prefill == "none" else ""
+
+        def emit(choice: int, text: str) -> None:
+            call.emit(indices[choice], text)
+
+        attempt = 0
+        while True:
+            acc = StreamAccumulator(n, echo_prefix=echo)
+            error: str | None = None
+            try:
+                response, attempt = self._send("POST", "/chat/completions", body, call.stop, attempt)
+            except Stopped:
+                return self._results(acc, request, start, cancelled=True)
+            except Rejected as exc:
+                return self._results(acc, request, start, error=str(exc))
+            try:
+                with call.track(response):
+                    self._read_stream(response, acc, emit, call.stop)
+            except httpx.HTTPError as exc:
+                error = f"the stream dropped: {describe_transport_error(exc)}"
+            finally:
+                response.close()
+            if call.stop.is_set():
+                return self._results(acc, request, start, cancelled=True)
+            if error is not None and not acc.streamed and attempt < self.max_retries:
+                # Nothing streamed yet: as good as a failed connection, so try again.
+                if call.stop.wait(self.backoff_s * (2 ** attempt)):
+                    return self._results(acc, request, start, cancelled=True)
+                attempt += 1
+                continue
+            return self._results(acc, request, start, error=error)
+
+    def _read_stream(self, response: httpx.Response, acc: StreamAccumulator,
+                     emit: Callable[[int, str], None], stop: threading.Event) -> None:
+        for data in iter_sse_data(response.iter_lines()):
+            if stop.is_set():
+                return
+            if data.strip() == "[DONE]":
+                return
+            try:
+                event = json.loads(data)
+            except ValueError:
+                acc.error = f"the server sent an event that is not JSON: {data[:80]!r}"
+                return
+            if isinstance(event, dict):
+                for choice, text in acc.feed(event):
+                    emit(choice, text)
+                if acc.error:
+                    return
+
+    def _results(self, acc: StreamAccumulator, request: GenerationRequest, start: float, *,
+                 error: str | None = None, cancelled: bool = False) -> list[GenerationResult]:
+        elapsed = time.perf_counter() - start
+        return [acc.result(i, request.messages, elapsed, error=error, cancelled=cancelled)
+                for i in range(len(acc.choices))]
+
+    # --- HTTP with retries --------------------------------------------------------------------
+
+    def _send(self, method: str, path: str, body: dict[str, Any] | None, stop: threading.Event,
+              first_attempt: int = 0) -> tuple[httpx.Response, int]:
+        """Send; returns a response whose headers have arrived (status 200, or 404 for GET) and the
+        number of retries used so far.
+
+        Retries connection errors and RETRY_STATUSES with exponential backoff (honouring Retry-After);
+        raises ServerError when retries run out or for auth / not-found, `Rejected` for other 4xx,
+        `Stopped` when `stop` is set while waiting.
+        """
+        import httpx
+
+        attempt = first_attempt
+        while True:
+            retry_after: float | None = None
+            try:
+                request = self._client.build_request(method, path, json=body)
+                response = self._client.send(request, stream=True)
+            except httpx.TransportError as exc:
+                reason = f"cannot reach {self.server.display_url}: {describe_transport_error(exc)}"
+            else:
+                if response.status_code == 200 or (method == "GET" and response.status_code == 404):
+                    return response, attempt
+                text = response.read().decode(errors="replace")
+                response.close()
+                if response.status_code not in RETRY_STATUSES:
+                    raise self._status_error(response.status_code, text)
+                reason = (f"{self.server.display_url} answered HTTP {response.status_code}: "
+                          f"{error_message(text)}")
+                retry_after = retry_after_s(response.headers.get("retry-after"))
+            if attempt >= self.max_retries:
+                raise ServerError(reason, hint=self._down_hint())
+            delay = retry_after if retry_after is not None else self.backoff_s * (2 ** attempt)
+            attempt += 1
+            if stop.wait(delay):
+                raise Stopped()
+
+    def _status_error(self, status: int, text: str) -> Exception:
+        message = error_message(text)
+        url = self.server.display_url
+        if status in (401, 403):
+            if self._has_key:
+                return ServerError(f"{url} refused the API key (HTTP {status}: {message})",
+                                   hint=f"check the key in ${self._api_key_env}")
+            return ServerError(f"{url} wants an API key (HTTP {status})",
+                               hint=f"put it in the environment variable {self._api_key_env}")
+        if status == 404:
+            served = ", ".join(e["id"] for e in self.listed or ()) or "see /v1/models"
+            return ServerError(f"{url}: HTTP 404 for model {self.model!r}: {message}",
+                               hint=f"it serves: {served}")
+        return Rejected(f"{url} refused the request (HTTP {status}): {message}")
+
+    def _down_hint(self) -> str:
+        return "is the server running and the URL right? see docs/remote.md"
+
+    # --- scoring ------------------------------------------------------------------------------
+
+    def score_choices(self, request: GenerationRequest, choices: Sequence[str]) -> list[float] | None:
+        """Probabilities of each choice as the next token after `assistant_prefix`, from the top
+        logprobs of a one-token completion; None where the server cannot continue a prefix (then
+        the logprobs would not be of the token after it) or returns no logprobs."""
+        if self.prefill == "none" or not choices or not request.assistant_prefix:
+            return None
+        params = dataclasses.replace(request.params, max_tokens=1, temperature=0.0, stop=())
+        body = build_chat_body(self.model, dataclasses.replace(request, params=params),
+                               prefill=self.prefill, stream=False)
+        body.update(logprobs=True, top_logprobs=TOP_LOGPROBS)
+        try:
+            response, _ = self._send("POST", "/chat/completions", body, threading.Event())
+        except Rejected:
+            return None
+        try:
+            data = json.loads(response.read())
+        except ValueError:
+            return None
+        finally:
+            response.close()
+        try:
+            top = data["choices"][0]["logprobs"]["content"][0]["top_logprobs"]
+        except (KeyError, IndexError, TypeError):
+            return None
+        return choice_probabilities(top, choices) if isinstance(top, list) else None
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def check_server(spec: str, settings: Settings) -> dict[str, Any]:
+    """What `ocr doctor` reports about a server spec; never raises.
+
+    Keys: url, model, reachable, models (ids listed), model_listed (None when the server lists
+    nothing), latency_s (of the `/models` request), api_key_env, api_key_set, error (None when fine).
+    """
+    key = os.environ.get(settings.api_key_env) or None
+    report: dict[str, Any] = {
+        "url": None, "model": None, "reachable": False, "models": [], "model_listed": None,
+        "latency_s": None, "api_key_env": settings.api_key_env, "api_key_set": key is not None,
+        "error": None,
+    }
+    try:
+        server = parse_spec(spec, settings.base_url)
+        report["url"], report["model"] = server.display_url, server.model
+        engine = OpenAIEngine(server, api_key=key, api_key_env=settings.api_key_env,
+                              timeout_s=min(settings.request_timeout, 10.0), max_retries=0, verify=False)
+    except OcrError as exc:
+        report["error"] = str(exc)
+        return report
+    try:
+        start = time.perf_counter()
+        entries = engine.list_models()
+        report["latency_s"] = round(time.perf_counter() - start, 4)
+        report["reachable"] = True
+        report["models"] = [e["id"] for e in entries or ()]
+        if entries is not None and server.model is not None:
+            report["model_listed"] = server.model in report["models"]
+            if not report["model_listed"]:
+                report["error"] = f"model {server.model!r} is not listed; the server serves: " + (
+                    ", ".join(report["models"]) or "nothing")
+    except ServerError as exc:
+        report["error"] = str(exc)
+        report["reachable"] = "cannot reach" not in exc.message
+    finally:
+        engine.close()
+    return report

@@ -1,0 +1,248 @@
+"""Finding the sample tests (and the limits) in a statement's text.
+
+A statement is read line by line (in reading order, see `layout`), and each line is classified as a
+heading that opens a sample block (`Sample Input 1`, `Sample Output #1`, `入力例 1`, or a plain
+`Input` / `Output` inside an `Example(s)` section), a heading that ends one (`Explanation`, `Note`,
+any other heading), or content. Blocks are then paired: by number when every block has one,
+otherwise in order. Nothing is guessed: an input without an output is dropped, and a statement with
+no recognisable sample heading has no samples.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Literal
+
+from ocr_cli.problem.layout import reading_order
+from ocr_cli.problem.limits import parse_limits
+from ocr_cli.problem.types import TestCase
+
+Kind = Literal["input", "output"]
+
+_NUM = r"(?:\s*(?:#|no\.?|n[°º])?\s*(\d+))?"
+_COPY = r"(?:\s*copy)?"
+_SAMPLE_IO = re.compile(
+    r"^(?:sample|example)s?(?:\s*tests?)?(?:\s*cases?)?\s*(input|output)s?" + _NUM + _COPY + r"$")
+_IO_OF_SAMPLE = re.compile(
+    r"^(input|output)\s+(?:of\s+|for\s+|to\s+)?(?:the\s+)?(?:sample|example)" + _NUM + r"$")
+_JAPANESE_IO = re.compile(r"^(入力例|出力例)" + _NUM + _COPY + r"$")
+_SECTION = re.compile(r"^(?:sample|example)s?(?:\s*tests?)?(?:\s*cases?)?(?:\s*(?:input\s*/\s*output|i/o))?"
+                      + _NUM + r"$")
+_PLAIN_IO = re.compile(r"^(input|output|stdin|stdout)" + _NUM + _COPY + r"$")
+_STOP = re.compile(
+    r"^(?:explanations?\b|notes?$|notes?\s*:|hints?$|remarks?$|comments?$|constraints$|scoring$|subtasks?$"
+    r"|illustration$|problem\s+[a-z0-9]{1,3}\b|説明|注記|注意)")
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*([\w-]*)")
+_PROSE_WORD = re.compile(r"^[A-Za-z][a-z]+[.,;:!?)]?$")
+_CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+
+
+@dataclass(frozen=True)
+class SampleExtraction:
+    """What a statement's text says about its samples and limits."""
+
+    samples: list[TestCase] = field(default_factory=list)
+    time_limit_s: float | None = None
+    memory_limit_mb: int | None = None
+
+
+@dataclass
+class _Block:
+    kind: Kind
+    number: int | None
+    family: str
+    lines: list[str] = field(default_factory=list)
+    fenced: bool = False
+
+    def text(self) -> str:
+        lines = self.lines if self.fenced else [line.rstrip() for line in self.lines]
+        while lines and not lines[0].strip():
+            lines = lines[1:]
+        while lines and not lines[-1].strip():
+            lines = lines[:-1]
+        body = "\n".join(lines)
+        return (body if self.fenced else textwrap.dedent(body)) + "\n" if lines else ""
+
+
+@dataclass(frozen=True)
+class _Heading:
+    role: Literal["block", "section", "plain", "stop"]
+    kind: Kind | None = None
+    number: int | None = None
+    family: str = ""
+
+
+def _heading_text(line: str) -> str:
+    """A line stripped of Markdown/HTML decoration, NFKC-normalised and lowercased."""
+    text = unicodedata.normalize("NFKC", line).strip()
+    text = re.sub(r"^#{1,6}\s*", "", text)
+    text = re.sub(r"^<h\d[^>]*>|</h\d>$", "", text)
+    text = text.strip("*_ \t")
+    text = re.sub(r"[:：.]\s*$", "", text).strip("*_ \t")
+    return " ".join(text.lower().split())
+
+
+def _kind(word: str) -> Kind:
+    return "input" if word in {"input", "stdin", "入力例"} else "output"
+
+
+def _number(text: str | None) -> int | None:
+    return int(text) if text else None
+
+
+def classify(line: str) -> _Heading | None:
+    """The heading `line` is, or None for content."""
+    text = _heading_text(line)
+    if not text or len(text) > 60:
+        return None
+    if m := _SAMPLE_IO.match(text) or _IO_OF_SAMPLE.match(text):
+        return _Heading("block", _kind(m.group(1)), _number(m.group(2)), "sample")
+    if m := _JAPANESE_IO.match(text):
+        return _Heading("block", _kind(m.group(1)), _number(m.group(2)), "ja")
+    if m := _SECTION.match(text):
+        return _Heading("section", number=_number(m.group(1)))
+    if m := _PLAIN_IO.match(text):
+        return _Heading("plain", _kind(m.group(1)), _number(m.group(2)), "plain")
+    if _STOP.match(text) or line.lstrip().startswith("#"):
+        return _Heading("stop")
+    return None
+
+
+def is_sample_heading(text: str) -> bool:
+    """Whether `text` is a heading that opens a sample block (used to detect two-column pages)."""
+    heading = classify(text)
+    return heading is not None and heading.role in {"block", "section"}
+
+
+def is_prose(line: str) -> bool:
+    """Whether a line reads as a sentence of the statement rather than test data."""
+    if len(_CJK.findall(line)) >= 6:
+        return True
+    tokens = line.split()
+    words = sum(1 for t in tokens if _PROSE_WORD.match(t))
+    return len(tokens) >= 4 and words >= 3 and words * 2 >= len(tokens)
+
+
+def _read_fence(lines: list[str], start: int) -> tuple[list[str], int]:
+    """The content of the fenced block opening at `start`, and the index after its closing fence."""
+    opener = _FENCE.match(lines[start])
+    assert opener is not None
+    marker = opener.group(1)
+    body: list[str] = []
+    i = start + 1
+    while i < len(lines) and not lines[i].strip().startswith(marker):
+        body.append(lines[i])
+        i += 1
+    return body, i + 1
+
+
+def _next_content(lines: list[str], i: int) -> int:
+    while i < len(lines) and not lines[i].strip():
+        i += 1
+    return i
+
+
+def _blocks(lines: list[str]) -> list[_Block]:
+    blocks: list[_Block] = []
+    in_section = False
+    section_number: int | None = None
+    i = 0
+    while i < len(lines):
+        heading = classify(lines[i])
+        fence = _FENCE.match(lines[i])
+        if fence and in_section and heading is None:
+            info = fence.group(2).lower()
+            body, i = _read_fence(lines, i)
+            kind: Kind | None = (
+                "input" if info in {"in", "input", "stdin"} else
+                "output" if info in {"out", "output", "stdout", "ans", "answer"} else None)
+            if kind is None:  # unlabelled fences in an Example section: input, then output
+                previous = blocks[-1] if blocks and blocks[-1].family == "fence" else None
+                kind = "output" if previous is not None and previous.kind == "input" else "input"
+            blocks.append(_Block(kind, section_number, "fence", body, fenced=True))
+            continue
+        if heading is None:
+            i += 1
+            continue
+        if heading.role == "section":
+            in_section, section_number = True, heading.number
+            i += 1
+            continue
+        if heading.role == "stop":
+            in_section = False
+            i += 1
+            continue
+        assert heading.kind is not None
+        number = heading.number if heading.number is not None else (
+            section_number if heading.role == "plain" else None)
+        block = _Block(heading.kind, number, heading.family)
+        i = _collect(lines, i + 1, block)
+        if heading.role == "plain" and not in_section and any(is_prose(x) for x in block.lines):
+            continue  # the Input / Output section of the statement, not a sample
+        if heading.role == "block":
+            in_section = False
+        if block.text():
+            blocks.append(block)
+    return blocks
+
+
+def _collect(lines: list[str], i: int, block: _Block) -> int:
+    """Fill `block` with the lines from `i` on; return the index of the first line not in it."""
+    j = _next_content(lines, i)
+    if j < len(lines) and _heading_text(lines[j]) == "copy":
+        i = j + 1
+        j = _next_content(lines, i)
+    if j < len(lines) and _FENCE.match(lines[j]):
+        block.lines, end = _read_fence(lines, j)
+        block.fenced = True
+        return end
+    while i < len(lines):
+        line = lines[i]
+        if classify(line) is not None or _FENCE.match(line):
+            break
+        if not line.strip():
+            k = _next_content(lines, i)
+            if k < len(lines) and is_prose(lines[k]):
+                break
+        block.lines.append(line)
+        i += 1
+    return i
+
+
+def _pair(blocks: list[_Block]) -> list[tuple[str, str]]:
+    if blocks and all(b.number is not None for b in blocks):
+        inputs: dict[int, str] = {}
+        outputs: dict[int, str] = {}
+        for b in blocks:
+            assert b.number is not None
+            (inputs if b.kind == "input" else outputs).setdefault(b.number, b.text())
+        return [(inputs[n], outputs[n]) for n in sorted(inputs) if n in outputs]
+    pairs: list[tuple[str, str]] = []
+    pending: str | None = None
+    for b in blocks:
+        if b.kind == "input":
+            pending = b.text()
+        elif pending is not None:
+            pairs.append((pending, b.text()))
+            pending = None
+    return pairs
+
+
+def extract_samples(text: str) -> SampleExtraction:
+    """The samples and limits stated in a statement's text (plain text, Markdown or PDF conversion)."""
+    lines = reading_order(text, is_sample_heading)
+    by_family: dict[str, list[_Block]] = {}
+    for block in _blocks(lines):
+        family = "plain" if block.family == "fence" else block.family
+        by_family.setdefault(family, []).append(block)
+    best: list[tuple[str, str]] = []
+    for family in ("sample", "ja", "plain"):
+        pairs = _pair(by_family.get(family, []))
+        if len(pairs) > len(best):
+            best = pairs
+    time_s, memory_mb = parse_limits(text)
+    samples = [TestCase(f"sample-{n}", inp, out) for n, (inp, out) in enumerate(best, start=1)]
+    return SampleExtraction(samples=samples, time_limit_s=time_s, memory_limit_mb=memory_mb)

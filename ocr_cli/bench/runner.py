@@ -1,0 +1,253 @@
+"""Run ocr over a problem set: per problem × strategy × language, solve with the statement and its
+samples only, then judge the final code (and every critiqued candidate) on the hidden tests.
+
+The runner never prints: it reports progress through a callback and writes the results file after
+every finished run, so Ctrl-C loses at most the runs in progress.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ocr_cli.bench.problemset import BenchProblem, ProblemDir, checker_command, load_bench_problem
+from ocr_cli.bench.report import BenchReport, RunKey, RunRecord
+from ocr_cli.config import Settings
+from ocr_cli.engines.base import Engine
+from ocr_cli.errors import OcrError
+from ocr_cli.judge.types import Comparison, JudgeReport, Verdict
+from ocr_cli.language import Language
+from ocr_cli.solve.events import CandidateDrafted, CritiqueFinished, SolveEvent, SolveFinished
+from ocr_cli.solve.types import SolveResult, SolveSettings
+
+if TYPE_CHECKING:
+    from ocr_cli.judge.runner import Judge
+
+
+@dataclass(frozen=True)
+class RunStarted:
+    """A problem × strategy × language run began."""
+
+    key: RunKey
+
+
+@dataclass(frozen=True)
+class RunFinished:
+    """A run ended; `done` of `total` planned runs are now in the results."""
+
+    record: RunRecord
+    done: int
+    total: int
+
+
+BenchProgress = RunStarted | RunFinished
+ProgressCallback = Callable[[BenchProgress], None]
+
+
+def parallel_capable(*engines: Engine | None) -> bool:
+    """Whether these engines may serve several solves at once (a server's slots; an in-process
+    llama.cpp model decodes one batch at a time)."""
+    return all(engine is None or engine.info.engine == "openai" for engine in engines)
+
+
+class BenchRunner:
+    """Benches one generator (and critic) with fixed budgets over problem folders."""
+
+    def __init__(
+        self,
+        generator: Engine,
+        critic: Engine | None,
+        settings: Settings,
+        solve_settings: SolveSettings,
+        *,
+        strategies: Sequence[str],
+        languages: Sequence[Language],
+        jobs: int = 1,
+    ) -> None:
+        self.generator = generator
+        self.critic = critic
+        self.settings = settings
+        self.solve_settings = solve_settings
+        self.strategies = tuple(strategies)
+        self.languages = tuple(languages)
+        self.jobs = max(1, jobs) if parallel_capable(generator, critic) else 1
+        self._lock = threading.Lock()
+        self._work = tempfile.TemporaryDirectory(prefix="ocr-bench-")
+
+    def planned_keys(self, problems: Sequence[ProblemDir]) -> list[RunKey]:
+        """Every run the bench would make, in order."""
+        return [(p.key, s, lang.value) for p in problems for s in self.strategies for lang in self.languages]
+
+    def run(
+        self,
+        problems: Sequence[ProblemDir],
+        report: BenchReport,
+        output: Path,
+        on_progress: ProgressCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> BenchReport:
+        """Bench every problem not already done in `report`, writing `output` after each run.
+
+        KeyboardInterrupt stops the runs in progress (they are not recorded) and propagates.
+        """
+        cancel = cancel or threading.Event()
+        done_keys = report.done_keys()
+        total = len(self.planned_keys(problems))
+        todo = [p for p in problems
+                if any(key not in done_keys for key in self.planned_keys([p]))]
+        progress = on_progress or (lambda _event: None)
+
+        def finished(record: RunRecord) -> None:
+            with self._lock:
+                report.add(record)
+                report.write(output)
+                done = len(report.done_keys() & set(self.planned_keys(problems)))
+            progress(RunFinished(record=record, done=done, total=total))
+
+        def bench_problem(entry: ProblemDir) -> None:
+            self._bench_problem(entry, done_keys, finished, progress, cancel)
+
+        report.write(output)
+        if self.jobs == 1:
+            for entry in todo:
+                if cancel.is_set():
+                    break
+                bench_problem(entry)
+            return report
+        with ThreadPoolExecutor(max_workers=self.jobs, thread_name_prefix="ocr-bench") as pool:
+            pending: set[Future[None]] = {pool.submit(bench_problem, entry) for entry in todo}
+            try:
+                while pending:
+                    completed, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+                    for future in completed:
+                        future.result()
+            except BaseException:
+                cancel.set()
+                for future in pending:
+                    future.cancel()
+                raise
+        return report
+
+    def close(self) -> None:
+        self._work.cleanup()
+
+    # one problem
+
+    def _bench_problem(
+        self,
+        entry: ProblemDir,
+        done_keys: set[RunKey],
+        finished: Callable[[RunRecord], None],
+        progress: ProgressCallback,
+        cancel: threading.Event,
+    ) -> None:
+        keys = [key for key in self.planned_keys([entry]) if key not in done_keys]
+        try:
+            problem = load_bench_problem(entry)
+        except OcrError as exc:
+            for key in keys:
+                finished(RunRecord(*key, status="error", reason=str(exc)))
+            return
+        for key in keys:
+            if cancel.is_set():
+                return
+            progress(RunStarted(key=key))
+            record = self.bench_one(problem, key[1], Language.parse(key[2]), cancel)
+            if cancel.is_set():  # interrupted mid-run: not a result; --resume redoes it
+                return
+            finished(record)
+
+    def bench_one(self, bp: BenchProblem, strategy: str, language: Language,
+                  cancel: threading.Event | None = None) -> RunRecord:
+        """Solve one problem with one strategy in one language and judge the outcome."""
+        base = RunRecord(problem=bp.key, strategy=strategy, language=language.value, status="skipped",
+                         hidden_tests=len(bp.hidden_tests), checker=bp.checker is not None)
+        if bp.interactive:
+            return dataclasses.replace(base, reason="interactive")
+        if not bp.judge_tests:
+            return dataclasses.replace(base, reason="no tests and no samples to judge with")
+        try:
+            judge = self._judge_for(bp)
+            result, codes, verdicts, elapsed = self._solve(bp, strategy, language, judge, cancel)
+        except OcrError as exc:
+            return dataclasses.replace(base, status="error", reason=str(exc))
+        outcomes: dict[tuple[str, bool], JudgeReport] = {}
+
+        def hidden(code: str, full: bool) -> JudgeReport:
+            """The code's outcome on hidden tests + samples (`full`: every case, else up to a failure)."""
+            cached = outcomes.get((code, True)) or outcomes.get((code, full))
+            if cached is None:
+                cached = judge.run(code, language, bp.judge_tests, stop_after_failure=not full, cancel=cancel)
+                outcomes[(code, full)] = cached
+            return cached
+
+        record = dataclasses.replace(
+            base, status="failed", solve_status=result.status, reason=result.stop_reason,
+            generated_tokens=result.generated_tokens, prompt_tokens=result.prompt_tokens,
+            elapsed_s=round(result.timings.total_s or elapsed, 3), rounds=result.rounds,
+            candidates=len(result.candidates) or len(codes),
+        )
+        try:
+            if result.code is not None:
+                final = hidden(result.code, full=True)
+                record.final_verdict = final.verdict.value
+                record.tests_passed, record.tests_total = final.passed, final.total
+                if final.verdict is Verdict.AC and final.passed == len(bp.judge_tests):
+                    record.status = "solved"
+            else:
+                record.tests_total = len(bp.judge_tests)
+            for candidate_id, verdict in verdicts.items():
+                code = codes.get(candidate_id)
+                if code is None:
+                    continue
+                passes = hidden(code, full=False).verdict is Verdict.AC
+                record.critic.add(None if verdict is None else verdict == "right", passes)
+        except OcrError as exc:
+            return dataclasses.replace(record, status="error", reason=f"judging: {exc}")
+        return record
+
+    def _judge_for(self, bp: BenchProblem) -> Judge:
+        from ocr_cli.judge.runner import Judge
+        from ocr_cli.solve.setup import judge_options_from
+
+        options = judge_options_from(self.settings, bp.problem)
+        if bp.checker is not None:
+            command = checker_command(bp.checker, Path(self._work.name), self.settings.cxx)
+            options = dataclasses.replace(options, comparison=Comparison.CHECKER, checker=command,
+                                          checker_style="testlib")
+        return Judge(options)
+
+    def _solve(
+        self, bp: BenchProblem, strategy: str, language: Language, judge: Judge,
+        cancel: threading.Event | None,
+    ) -> tuple[SolveResult, dict[str, str], dict[str, str | None], float]:
+        """Run the solver on the statement and samples only; the codes and critic verdicts seen."""
+        from ocr_cli.solve.setup import collect_tests
+        from ocr_cli.solve.solver import Solver
+
+        settings = dataclasses.replace(self.solve_settings, strategy=strategy,  # type: ignore[arg-type]
+                                       language=language)
+        solver = Solver(self.generator, self.critic, judge, settings)
+        visible = collect_tests(bp.problem, [])
+        codes: dict[str, str] = {}
+        verdicts: dict[str, str | None] = {}
+        result: SolveResult | None = None
+        started = time.monotonic()
+        event: SolveEvent
+        for event in solver.solve(bp.problem, visible, cancel=cancel):
+            if isinstance(event, CandidateDrafted) and event.code is not None:
+                codes[event.candidate_id] = event.code
+            elif isinstance(event, CritiqueFinished):
+                verdicts[event.candidate_id] = event.verdict
+            elif isinstance(event, SolveFinished):
+                result = event.result
+        if result is None:  # the solver promises SolveFinished last; be safe anyway
+            result = solver.result_so_far()
+        return result, codes, verdicts, time.monotonic() - started

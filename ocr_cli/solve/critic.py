@@ -1,0 +1,88 @@
+"""The critic: ask for a verdict on a candidate's code, read it back, and score it.
+
+A verdict is read only from an explicit mark — the last `<judgement>right|wrong</judgement>` tag
+(case and whitespace tolerant, "judgment" spelt either way, an unclosed final tag accepted), or a
+final `Judgement: right` line as small models write it. Anything else is "no verdict", never guessed.
+The score is the critic's probability of "right" against "wrong" at the verdict position.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ocr_cli.code.extract import split_reasoning
+from ocr_cli.engines.base import Engine, GenerationRequest, Message, SamplingParams
+from ocr_cli.language import Language
+from ocr_cli.problem.types import Problem
+from ocr_cli.prompts import critic_messages
+from ocr_cli.solve.types import CriticVerdict
+
+_TAG = re.compile(r"<\s*judge?ment\s*>\s*\**\s*(right|wrong)\s*\**\s*(?:<\s*/\s*judge?ment\s*>|$)",
+                  re.IGNORECASE)
+_OPEN_TAG = re.compile(r"<\s*judge?ment\s*>", re.IGNORECASE)
+_LINE = re.compile(r"^\W*judge?ment\W*\s*(right|wrong)\W*$", re.IGNORECASE)
+VERDICT_CHOICES: tuple[str, str] = ("right", "wrong")
+
+
+@dataclass(frozen=True)
+class Critique:
+    """A critic's answer: its reasoning, the verdict (None when it gave none) and p(right)."""
+
+    text: str
+    verdict: CriticVerdict | None
+    p_right: float | None
+
+
+def parse_verdict(text: str) -> CriticVerdict | None:
+    """The verdict a critique ends with, or None when it has no clear one."""
+    _, answer = split_reasoning(text)
+    tags = _TAG.findall(answer)  # a tag inside the <think> part is not a verdict
+    if tags:
+        return "right" if tags[-1].lower() == "right" else "wrong"
+    lines = [line for line in answer.strip().splitlines() if line.strip()]
+    if lines:
+        match = _LINE.match(lines[-1].strip())
+        if match:
+            return "right" if match.group(1).lower() == "right" else "wrong"
+    return None
+
+
+def verdict_prefix(text: str) -> str:
+    """The critique up to and including its last `<judgement>` opening tag; when it has none, the
+    critique with `\\n<judgement>` appended (to score it, though the verdict stays None)."""
+    matches = list(_OPEN_TAG.finditer(text))
+    if matches:
+        return text[: matches[-1].end()]
+    return text.rstrip() + "\n<judgement>"
+
+
+def critic_request(problem: Problem, code: str, language: Language,
+                   params: SamplingParams) -> GenerationRequest:
+    """The request asking the critic about one candidate's final code."""
+    return GenerationRequest(messages=critic_messages(problem, code, language), params=params)
+
+
+def score_verdict(engine: Engine, messages: tuple[Message, ...], critique_text: str) -> float | None:
+    """p(right) at the verdict position, or None when the engine cannot score."""
+    request = GenerationRequest(messages=messages, assistant_prefix=verdict_prefix(critique_text))
+    probabilities = engine.score_choices(request, VERDICT_CHOICES)
+    if not probabilities or len(probabilities) != 2:
+        return None
+    total = probabilities[0] + probabilities[1]
+    return probabilities[0] / total if total > 0 else None
+
+
+def read_critique(engine: Engine, messages: tuple[Message, ...], text: str) -> Critique:
+    """Parse the verdict and score it."""
+    return Critique(text=text, verdict=parse_verdict(text), p_right=score_verdict(engine, messages, text))
+
+
+def critique_feedback(text: str, limit: int = 2000) -> str:
+    """What the reviser is told of a critique: its visible answer (not the <think> part), capped."""
+    _, answer = split_reasoning(text)
+    body = answer.strip() or text.strip()
+    if len(body) > limit:
+        body = "..." + body[-limit:]
+    return body
+

@@ -1,0 +1,86 @@
+"""Which candidate is most promising: most tests passed, then the critic's confidence."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ocr_cli.engines.base import Message
+from ocr_cli.judge.types import JudgeReport, Verdict
+from ocr_cli.solve.types import CandidateSummary, CriticVerdict
+
+
+@dataclass
+class Candidate:
+    """One candidate solution as the solver tracks it (mutable while the solve runs)."""
+
+    id: str
+    round: int
+    kind: str  # "draft" | "revision"
+    parent_id: str | None
+    prompt: tuple[Message, ...] = ()
+    response: str = ""
+    reasoning: str | None = None
+    code: str | None = None
+    syntax_error: str | None = None
+    finish_reason: str = "stop"
+    report: JudgeReport | None = None
+    critique: str | None = None
+    critic_verdict: CriticVerdict | None = None
+    critic_p_right: float | None = None
+    critiqued: bool = False
+    revised_by: list[str] = field(default_factory=list)
+
+    @property
+    def runnable(self) -> bool:
+        """Has code that parses (so it can be tested)."""
+        return self.code is not None and self.syntax_error is None
+
+    @property
+    def tests_passed(self) -> int:
+        return self.report.passed if self.report is not None else 0
+
+    def passes_all(self, total: int) -> bool:
+        """Passes every local test (vacuously true when there are none but the code is runnable)."""
+        if not self.runnable:
+            return False
+        if total == 0:
+            return True
+        return self.report is not None and self.report.verdict is Verdict.AC and self.report.passed == total
+
+    def summary(self, tests_total: int) -> CandidateSummary:
+        return CandidateSummary(
+            id=self.id,
+            round=self.round,
+            verdict=self.report.verdict.value if self.report is not None else None,
+            tests_passed=self.tests_passed,
+            tests_total=tests_total,
+            critic=self.critic_verdict,
+            critic_p_right=self.critic_p_right,
+            parent_id=self.parent_id,
+            syntax_error=self.syntax_error,
+        )
+
+
+def rank_key(candidate: Candidate) -> tuple[int, int, int, float]:
+    """Sort key, larger is better: runnable, tests passed, critic said right, p(right)."""
+    p_right = candidate.critic_p_right
+    if p_right is None:
+        p_right = {"right": 0.75, "wrong": 0.25}.get(candidate.critic_verdict or "", 0.5)
+    return (
+        1 if candidate.runnable else (0 if candidate.code is not None else -1),
+        candidate.tests_passed,
+        {"right": 1, None: 0, "wrong": -1}[candidate.critic_verdict],
+        p_right,
+    )
+
+
+def ranked(candidates: Iterable[Candidate]) -> list[Candidate]:
+    """Best first; ties keep the earlier candidate first."""
+    return sorted(candidates, key=rank_key, reverse=True)
+
+
+def best_of(candidates: Iterable[Candidate]) -> Candidate | None:
+    """The most promising candidate, or None when there are none."""
+    order = ranked(candidates)
+    return order[0] if order else None

@@ -1,0 +1,380 @@
+"""The solve loop: draft N candidates, test them, critique them, revise the most promising, select.
+
+`Solver.solve` yields typed events (`ocr_cli.solve.events`) and ends with `SolveFinished`. Model calls
+and judge runs happen on a worker thread so their streamed chunks and case results can be yielded as
+they come; the time budget and an outside `cancel` both stop them through one Event.
+"""
+
+from __future__ import annotations
+
+import queue
+import random
+import threading
+import time
+from collections.abc import Callable, Generator, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol, TypeVar
+
+from ocr_cli.code.extract import extract_code
+from ocr_cli.code.syntax import check_syntax
+from ocr_cli.engines.base import Engine, GenerationRequest, GenerationResult, Message, SamplingParams
+from ocr_cli.errors import ProblemError
+from ocr_cli.judge.types import CaseResult, JudgeReport
+from ocr_cli.language import Language
+from ocr_cli.problem.types import Problem, TestCase
+from ocr_cli.prompts import critic_messages, generator_messages, reviser_messages
+from ocr_cli.solve import events as ev
+from ocr_cli.solve.budget import Budget
+from ocr_cli.solve.critic import read_critique
+from ocr_cli.solve.feedback import candidate_feedback
+from ocr_cli.solve.ranking import Candidate, best_of, ranked
+from ocr_cli.solve.types import SolveResult, SolveSettings, Status, Timings
+
+T = TypeVar("T")
+Emit = Callable[[ev.SolveEvent], None]
+_DONE = object()
+
+
+@dataclass(frozen=True)
+class _Spec:
+    """A candidate about to be generated."""
+
+    id: str
+    kind: Literal["draft", "revision"]
+    parent_id: str | None
+    messages: tuple[Message, ...]
+    feedback: str = ""
+
+
+class JudgeLike(Protocol):
+    """What the solver needs of `ocr_cli.judge.runner.Judge`."""
+
+    def run(self, source: str, language: Language, tests: Sequence[TestCase], *,
+            on_case: Callable[[CaseResult], None] | None = None, stop_after_failure: bool = False,
+            cancel: threading.Event | None = None) -> JudgeReport: ...
+
+
+class Solver:
+    """Drafts, tests, critiques and revises solutions to one problem at a time."""
+
+    def __init__(self, generator: Engine, critic: Engine | None, judge: JudgeLike,
+                 settings: SolveSettings) -> None:
+        self.generator = generator
+        self.critic = critic
+        self.judge = judge
+        self.settings = settings
+        self._reset()
+
+    def _reset(self) -> None:
+        self._candidates: list[Candidate] = []
+        self._tests: tuple[TestCase, ...] = ()
+        self._budget = Budget(self.settings.token_budget, self.settings.time_budget_s)
+        self._outside_cancel: threading.Event | None = None
+        self._timings = {"generate": 0.0, "critique": 0.0, "test": 0.0}
+        self._rounds = 0
+        self._result: SolveResult | None = None
+        self._seed_counter = 0
+        self._base_seed = 0
+
+    # ---- public API -------------------------------------------------------------------------------
+
+    @property
+    def uses_critic(self) -> bool:
+        """Whether candidates are critiqued (never for `single`, never without a critic engine)."""
+        return self.settings.use_critic and self.critic is not None and self.settings.strategy != "single"
+
+    def solve(self, problem: Problem, tests: Sequence[TestCase],
+              cancel: threading.Event | None = None) -> Iterator[ev.SolveEvent]:
+        """Solve `problem` against `tests`; yields events, `SolveFinished` last.
+
+        Raises ProblemError at once when nothing could judge a candidate (no tests and no critic).
+        """
+        if not tests and not self.uses_critic:
+            why = ("the single strategy uses no critic" if self.settings.strategy == "single"
+                   else "the critic is off")
+            raise ProblemError(f"no tests and {why}: nothing can judge a candidate",
+                               path=problem.source,
+                               hint="add samples to the statement, pass --tests DIR, or use the critic")
+        self._reset()
+        self._tests = tuple(tests)
+        self._outside_cancel = cancel
+        self._base_seed = self.settings.seed if self.settings.seed is not None else random.randrange(2**31)
+        return self._run(problem)
+
+    def result_so_far(self) -> SolveResult:
+        """The final result, or, while a solve is still running (Ctrl-C), the best so far as cancelled."""
+        if self._result is not None:
+            return self._result
+        self._budget.cancel.set()
+        return self._make_result("cancelled", "cancelled")
+
+    # ---- the loop ---------------------------------------------------------------------------------
+
+    def _run(self, problem: Problem) -> Iterator[ev.SolveEvent]:
+        settings = self.settings
+        self._budget.start()
+        try:
+            yield ev.SolveStarted(
+                problem_title=problem.title, language=settings.language.value, strategy=settings.strategy,
+                n=self._draft_count(), tests=len(self._tests), critic=self.uses_critic,
+                generator=self.generator.info.describe(),
+                critic_model=self.critic.info.describe() if self.uses_critic and self.critic else None)
+            accepted = yield from self._round(problem, 0, self._draft_specs(problem))
+            stop: str | None = None
+            max_rounds = settings.rounds if settings.strategy == "loop" else 0
+            while accepted is None:
+                stop = self._stop_reason()
+                if stop is not None:
+                    break
+                if self._rounds >= max_rounds:
+                    stop = "rounds"
+                    break
+                self._rounds += 1
+                specs = self._revision_specs(problem)
+                yield ev.RevisionPlanned(round=self._rounds,
+                                         parent_ids=tuple(s.parent_id or "" for s in specs),
+                                         feedback=tuple(s.feedback for s in specs))
+                accepted = yield from self._round(problem, self._rounds, specs)
+            if accepted is not None:
+                self._result = self._make_result("accepted", None, accepted)
+            else:
+                if stop in ("rounds", "tokens", "time"):
+                    yield ev.BudgetExhausted(reason=stop)  # type: ignore[arg-type]
+                status: Status = "cancelled" if stop == "cancelled" else "budget_exhausted"
+                self._result = self._make_result(status, stop)
+            yield ev.SolveFinished(result=self._result)
+        finally:
+            self._budget.stop()
+
+    def _stop_reason(self) -> str | None:
+        if self._budget.timed_out:
+            return "time"
+        outside = self._outside_cancel is not None and self._outside_cancel.is_set()
+        if self._budget.cancel.is_set() or outside:
+            return "cancelled"
+        if self._budget.tokens_exhausted:
+            return "tokens"
+        return None
+
+    def _draft_count(self) -> int:
+        return 1 if self.settings.strategy == "single" else self.settings.n
+
+    def _next_seed(self) -> int:
+        seed = self._base_seed + self._seed_counter
+        self._seed_counter += 1
+        return seed
+
+    def _draft_specs(self, problem: Problem) -> list[_Spec]:
+        messages = generator_messages(problem, self.settings.language)
+        return [_Spec(self._new_id(i), "draft", None, messages) for i in range(self._draft_count())]
+
+    def _new_id(self, offset: int = 0) -> str:
+        return f"c{len(self._candidates) + offset + 1}"
+
+    def _revision_specs(self, problem: Problem) -> list[_Spec]:
+        count = max(1, min(self.settings.revise_top, self._draft_count()))
+        parents = ranked(self._candidates)[:count]
+        specs = []
+        for offset, parent in enumerate(parents):
+            feedback = candidate_feedback(parent, self.settings.language, len(self._tests))
+            messages = reviser_messages(problem, parent.code, feedback, self.settings.language)
+            specs.append(_Spec(self._new_id(offset), "revision", parent.id, messages, feedback))
+        return specs
+
+    def _round(self, problem: Problem, round_no: int, specs: Sequence[_Spec],
+               ) -> Generator[ev.SolveEvent, None, Candidate | None]:
+        """Draft (or revise), test and critique one round's candidates; the accepted one or None."""
+        fresh = yield from self._produce(round_no, specs)
+        if fresh and self._stop_reason() not in ("time", "cancelled"):
+            yield from self._test_all(fresh)
+            if self.uses_critic and self._stop_reason() not in ("time", "cancelled"):
+                yield from self._critique_all(problem, fresh)
+        accepted = [c for c in fresh if self._acceptable(c)]
+        best = best_of(accepted) if accepted else None
+        leader = best or best_of(self._candidates)
+        yield ev.RoundFinished(round=round_no, best_id=leader.id if leader is not None else None,
+                               generated_tokens=self._budget.generated_tokens,
+                               elapsed_s=self._budget.elapsed())
+        return best
+
+    def _acceptable(self, candidate: Candidate) -> bool:
+        if not candidate.passes_all(len(self._tests)):
+            return False
+        return not self.uses_critic or candidate.critic_verdict == "right"
+
+    # ---- phases -----------------------------------------------------------------------------------
+
+    def _params(self, max_tokens: int, seed: int | None) -> SamplingParams:
+        s = self.settings
+        return SamplingParams(temperature=s.temperature, top_p=s.top_p, top_k=s.top_k, min_p=s.min_p,
+                              seed=seed, max_tokens=max_tokens)
+
+    def _produce(self, round_no: int, specs: Sequence[_Spec],
+                 ) -> Generator[ev.SolveEvent, None, list[Candidate]]:
+        max_tokens = self._budget.max_tokens_each(self.settings.max_tokens, len(specs))
+        if max_tokens <= 0:
+            return []
+        requests = [GenerationRequest(messages=spec.messages,
+                                      params=self._params(max_tokens, self._next_seed()))
+                    for spec in specs]
+        fresh: list[Candidate] = []
+        for spec in specs:
+            candidate = Candidate(id=spec.id, round=round_no, kind=spec.kind, parent_id=spec.parent_id,
+                                  prompt=spec.messages)
+            fresh.append(candidate)
+            self._candidates.append(candidate)
+            if spec.parent_id is not None:
+                next(c for c in self._candidates if c.id == spec.parent_id).revised_by.append(spec.id)
+            yield ev.CandidateStarted(candidate_id=spec.id, round=round_no, kind=spec.kind,
+                                      parent_id=spec.parent_id)
+        start = time.perf_counter()
+        results = yield from self._generate(self.generator, requests, [c.id for c in fresh], "draft")
+        self._timings["generate"] += time.perf_counter() - start
+        for candidate, result in zip(fresh, results, strict=True):
+            self._budget.spend(result.completion_tokens, result.prompt_tokens)
+            extraction = extract_code(result.text, self.settings.language)
+            reasoning = extraction.reasoning
+            if result.reasoning:
+                reasoning = result.reasoning + ("\n\n" + reasoning if reasoning else "")
+            candidate.response = result.text
+            if result.error is not None:
+                candidate.response += f"\n[error: {result.error}]"
+            candidate.reasoning = reasoning
+            candidate.code = extraction.code
+            candidate.finish_reason = result.finish_reason
+            if extraction.code is not None:
+                issue = check_syntax(extraction.code, self.settings.language)
+                candidate.syntax_error = issue.describe() if issue is not None else None
+            yield ev.CandidateDrafted(
+                candidate_id=candidate.id, round=round_no, prompt=candidate.prompt, response=result.text,
+                reasoning=reasoning, code=candidate.code, syntax_error=candidate.syntax_error,
+                prompt_tokens=result.prompt_tokens, completion_tokens=result.completion_tokens,
+                finish_reason=result.finish_reason, elapsed_s=result.elapsed_s)
+        return fresh
+
+    def _test_all(self, fresh: Sequence[Candidate]) -> Generator[ev.SolveEvent, None, None]:
+        if not self._tests:
+            return
+        for candidate in fresh:
+            if not candidate.runnable or self._stop_reason() in ("time", "cancelled"):
+                continue
+            code = candidate.code or ""
+            cid = candidate.id
+
+            def work(emit: Emit, code: str = code, cid: str = cid) -> JudgeReport:
+                return self.judge.run(code, self.settings.language, self._tests,
+                                      on_case=lambda case: emit(ev.CaseJudged(candidate_id=cid, case=case)),
+                                      cancel=self._budget.cancel)
+
+            start = time.perf_counter()
+            report = yield from self._stream(work)
+            elapsed = time.perf_counter() - start
+            self._timings["test"] += elapsed
+            candidate.report = report
+            yield ev.CandidateTested(candidate_id=cid, report=report, elapsed_s=elapsed)
+
+    def _critique_all(self, problem: Problem,
+                      fresh: Sequence[Candidate]) -> Generator[ev.SolveEvent, None, None]:
+        critic = self.critic
+        assert critic is not None
+        chosen = [c for c in fresh if c.passes_all(len(self._tests))]
+        if not chosen:
+            return
+        max_tokens = self._budget.max_tokens_each(self.settings.critic_max_tokens, len(chosen))
+        if max_tokens <= 0:
+            return
+        prompts = [critic_messages(problem, c.code or "", self.settings.language) for c in chosen]
+        requests = [GenerationRequest(messages=m, params=self._params(max_tokens, self._next_seed()))
+                    for m in prompts]
+        for candidate in chosen:
+            yield ev.CritiqueStarted(candidate_id=candidate.id)
+        start = time.perf_counter()
+        results = yield from self._generate(critic, requests, [c.id for c in chosen], "critique")
+        for candidate, messages, result in zip(chosen, prompts, results, strict=True):
+            self._budget.spend(result.completion_tokens, result.prompt_tokens)
+            scoring_start = time.perf_counter()
+            critique = read_critique(critic, messages, result.text)
+            candidate.critique = result.text
+            candidate.critiqued = True
+            candidate.critic_verdict = critique.verdict
+            candidate.critic_p_right = critique.p_right
+            yield ev.CritiqueFinished(
+                candidate_id=candidate.id, prompt=messages, response=result.text, verdict=critique.verdict,
+                p_right=critique.p_right, prompt_tokens=result.prompt_tokens,
+                completion_tokens=result.completion_tokens,
+                elapsed_s=result.elapsed_s + time.perf_counter() - scoring_start)
+        self._timings["critique"] += time.perf_counter() - start
+
+    # ---- streaming from a worker thread -------------------------------------------------------------
+
+    def _generate(self, engine: Engine, requests: list[GenerationRequest], ids: list[str],
+                  phase: str) -> Generator[ev.SolveEvent, None, list[GenerationResult]]:
+        counts = [0] * len(requests)
+
+        def work(emit: Emit) -> list[GenerationResult]:
+            def on_chunk(index: int, text: str) -> None:
+                counts[index] += 1
+                emit(ev.TokensGenerated(candidate_id=ids[index], text=text, tokens_so_far=counts[index],
+                                        phase=phase))  # type: ignore[arg-type]
+
+            return engine.generate_batch(requests, on_chunk, self._budget.cancel)
+
+        return (yield from self._stream(work))
+
+    def _stream(self, work: Callable[[Emit], T]) -> Generator[ev.SolveEvent, None, T]:
+        """Run `work` on a worker thread, yielding the events it emits until it returns."""
+        events: queue.SimpleQueue[object] = queue.SimpleQueue()
+        box: dict[str, object] = {}
+
+        def target() -> None:
+            try:
+                box["value"] = work(events.put)
+            except BaseException as exc:  # re-raised on the solver's thread
+                box["error"] = exc
+            finally:
+                events.put(_DONE)
+
+        worker = threading.Thread(target=target, name="ocr-solve-worker", daemon=True)
+        worker.start()
+        done = False
+        try:
+            while True:
+                try:
+                    item = events.get(timeout=0.1)
+                except queue.Empty:
+                    if self._outside_cancel is not None and self._outside_cancel.is_set():
+                        self._budget.cancel.set()
+                    continue
+                if item is _DONE:
+                    done = True
+                    break
+                yield item  # type: ignore[misc]
+        finally:
+            if not done:  # the consumer stopped early (Ctrl-C): stop the worker too
+                self._budget.cancel.set()
+        worker.join()
+        if "error" in box:
+            raise box["error"]  # type: ignore[misc]
+        return box["value"]  # type: ignore[return-value]
+
+    # ---- results ----------------------------------------------------------------------------------
+
+    def _make_result(self, status: Status, stop_reason: str | None,
+                     chosen: Candidate | None = None) -> SolveResult:
+        best = chosen or best_of(self._candidates)
+        if status != "accepted" and (best is None or best.code is None) and status != "cancelled":
+            status = "no_candidate"
+        total = len(self._tests)
+        return SolveResult(
+            status=status,
+            language=self.settings.language,
+            code=best.code if best is not None else None,
+            best_id=best.id if best is not None else None,
+            rounds=self._rounds,
+            candidates=tuple(c.summary(total) for c in self._candidates),
+            generated_tokens=self._budget.generated_tokens,
+            prompt_tokens=self._budget.prompt_tokens,
+            timings=Timings(generate_s=self._timings["generate"], critique_s=self._timings["critique"],
+                            test_s=self._timings["test"], total_s=self._budget.elapsed()),
+            stop_reason=stop_reason,
+        )

@@ -37,6 +37,7 @@ _STOP = re.compile(
     r"|illustration$|problem\s+[a-z0-9]{1,3}\b|説明|注記|注意)")
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*([\w-]*)")
 _PROSE_WORD = re.compile(r"^[A-Za-z][a-z]+[.,;:!?)]?$")
+_NUMERIC = re.compile(r"^[\s\d+\-.,]*$")
 _CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
 
 
@@ -149,6 +150,7 @@ def _blocks(lines: list[str]) -> list[_Block]:
     blocks: list[_Block] = []
     in_section = False
     section_number: int | None = None
+    plain_inputs_seen = 0
     i = 0
     while i < len(lines):
         heading = classify(lines[i])
@@ -180,13 +182,26 @@ def _blocks(lines: list[str]) -> list[_Block]:
             section_number if heading.role == "plain" else None)
         block = _Block(heading.kind, number, heading.family)
         i = _collect(lines, i + 1, block)
-        if heading.role == "plain" and not in_section and any(is_prose(x) for x in block.lines):
-            continue  # the Input / Output section of the statement, not a sample
+        if heading.role == "plain" and not in_section:
+            first_input = heading.kind == "input" and not plain_inputs_seen
+            plain_inputs_seen += heading.kind == "input"
+            if not _plain_block_is_sample(block, first_input):
+                continue  # the statement's Input / Output section, not a sample
         if heading.role == "block":
             in_section = False
         if block.text():
             blocks.append(block)
     return blocks
+
+
+def _plain_block_is_sample(block: _Block, first_input: bool) -> bool:
+    """Whether a bare Input / Output block outside an Example section holds data, not a description.
+
+    The first bare `Input` of a statement is its input format unless it is nothing but numbers.
+    """
+    if any(is_prose(line) for line in block.lines):
+        return False
+    return not first_input or all(_NUMERIC.match(line) for line in block.lines)
 
 
 def _collect(lines: list[str], i: int, block: _Block) -> int:
@@ -236,13 +251,18 @@ def extract_samples(text: str) -> SampleExtraction:
     lines = reading_order(text, is_sample_heading)
     by_family: dict[str, list[_Block]] = {}
     for block in _blocks(lines):
-        family = "plain" if block.family == "fence" else block.family
-        by_family.setdefault(family, []).append(block)
+        by_family.setdefault(block.family, []).append(block)
+    # Families in order of appearance; a pair another family already gave (an AtCoder page in
+    # Japanese and English) is not repeated.
     best: list[tuple[str, str]] = []
-    for family in ("sample", "ja", "plain"):
-        pairs = _pair(by_family.get(family, []))
-        if len(pairs) > len(best):
-            best = pairs
+    seen: set[tuple[tuple[str, ...], tuple[str, ...]]] = set()
+    for family_blocks in by_family.values():
+        family_pairs = _pair(family_blocks)
+        keys = [(tuple(i.split()), tuple(o.split())) for i, o in family_pairs]
+        if family_pairs and all(k in seen for k in keys):
+            continue
+        best.extend(family_pairs)
+        seen.update(keys)
     time_s, memory_mb = parse_limits(text)
     samples = [TestCase(f"sample-{n}", inp, out) for n, (inp, out) in enumerate(best, start=1)]
     return SampleExtraction(samples=samples, time_limit_s=time_s, memory_limit_mb=memory_mb)

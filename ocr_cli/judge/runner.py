@@ -1,0 +1,184 @@
+"""The judge: build a solution once, run it on every test in the sandbox, give verdicts."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from pathlib import Path
+
+from ocr_cli.judge.checkers import Checker, CheckerError
+from ocr_cli.judge.compare import comparator_for, looser_note
+from ocr_cli.judge.languages import (
+    Interpreter,
+    build,
+    python_interpreter,
+    reachable_by_others,
+    run_command,
+)
+from ocr_cli.judge.sandbox import Limits, Sandbox, detect_isolation
+from ocr_cli.judge.types import CaseResult, Comparison, JudgeOptions, JudgeReport, Verdict
+from ocr_cli.judge.verdicts import classify
+from ocr_cli.language import Language
+from ocr_cli.problem.types import TestCase
+
+#: Address space a Python interpreter needs on top of the solution's own data.
+PYTHON_AS_SLACK_MB = 64
+CPP_AS_SLACK_MB = 16
+MAX_STACK_MB = 256
+
+
+def default_jobs() -> int:
+    """Parallel cases suited to the machine: one per core, at most 4."""
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
+class Judge:
+    """Runs solutions against tests with the options given (see `JudgeOptions`)."""
+
+    def __init__(self, options: JudgeOptions | None = None) -> None:
+        self.options = options or JudgeOptions()
+        self._sandbox: Sandbox | None = None
+        self._checker = (Checker(self.options.checker, self.options.checker_style)
+                         if self.options.comparison is Comparison.CHECKER and self.options.checker else None)
+
+    @property
+    def isolation(self) -> str:
+        """The sandbox level in use: "namespaces" or "rlimits"."""
+        return detect_isolation().level
+
+    @property
+    def sandbox(self) -> Sandbox:
+        if self._sandbox is None:
+            self._sandbox = Sandbox(detect_isolation())
+        return self._sandbox
+
+    def limits_for(self, language: Language) -> Limits:
+        """The limits each case of a solution in `language` runs under."""
+        opts = self.options
+        slack = PYTHON_AS_SLACK_MB if language is Language.PYTHON else CPP_AS_SLACK_MB
+        return Limits(cpu_s=opts.time_limit_s, wall_s=opts.time_limit_s * 2 + 1,
+                      address_space_mb=opts.memory_limit_mb + slack,
+                      output_bytes=opts.output_limit_mb << 20,
+                      stack_mb=min(opts.memory_limit_mb, MAX_STACK_MB))
+
+    def run(self, source: str, language: Language, tests: Sequence[TestCase], *,
+            on_case: Callable[[CaseResult], None] | None = None, stop_after_failure: bool = False,
+            cancel: threading.Event | None = None) -> JudgeReport:
+        """Build `source` and judge it on `tests`; cases come back in the order of `tests`.
+
+        With `stop_after_failure` (or a `cancel`), cases not started are left out of the report.
+        """
+        sandbox = self.sandbox
+        isolation = sandbox.info.level
+        root = Path(tempfile.mkdtemp(prefix="ocr-judge-"))
+        try:
+            root.chmod(0o711)
+            prog = root / "prog"
+            prog.mkdir(mode=0o755)
+            prog.chmod(0o755)
+            built = build(source, language, self.options, prog)
+            if built.artifact is None:
+                cases = tuple(CaseResult(t.name, Verdict.CE, message="compilation failed", input=t.input,
+                                         expected=t.output) for t in tests)
+                for case in cases:
+                    if on_case:
+                        on_case(case)
+                return JudgeReport(Verdict.CE, cases, built.error, isolation)
+            argv, binds, drop_root = self._command(language, built.artifact, root)
+            limits = self.limits_for(language)
+
+            def one(index: int, test: TestCase) -> CaseResult | None:
+                return self._run_case(index, test, argv, binds, drop_root, limits, root, cancel)
+
+            results = self._run_all(tests, one, on_case, stop_after_failure, cancel)
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
+        verdict = max((case.verdict for case in results), key=lambda v: v.priority, default=Verdict.AC)
+        return JudgeReport(verdict, tuple(results), "", isolation)
+
+    def _command(self, language: Language, artifact: Path,
+                 root: Path) -> tuple[list[str], tuple[tuple[str, str], ...], bool]:
+        """The argv, bind mounts and whether to drop root, so that `nobody` can run the program."""
+        if language is not Language.PYTHON:
+            return run_command(language, artifact, None), (), True
+        interpreter = python_interpreter(self.options)
+        if self.sandbox.info.run_as is None or reachable_by_others(interpreter.executable):
+            return run_command(language, artifact, interpreter), (), True
+        if not self.sandbox.info.namespaces:
+            return run_command(language, artifact, interpreter), (), False  # cannot drop root: see docs
+        # The interpreter lives where nobody cannot go (e.g. /root/.pyenv): bind its prefix nearby.
+        mirror = root / "interpreter"
+        mirror.mkdir(mode=0o755)
+        mirror.chmod(0o755)
+        relative = interpreter.executable.relative_to(interpreter.prefix)
+        moved = Interpreter(mirror / relative, mirror)
+        return run_command(language, artifact, moved), ((str(interpreter.prefix), str(mirror)),), True
+
+    def _run_case(self, index: int, test: TestCase, argv: list[str], binds: tuple[tuple[str, str], ...],
+                  drop_root: bool, limits: Limits, root: Path,
+                  cancel: threading.Event | None) -> CaseResult | None:
+        folder = root / f"case-{index}"
+        folder.mkdir(mode=0o711)
+        folder.chmod(0o711)
+        box = folder / "box"
+        box.mkdir()
+        box.chmod(0o777)
+        private = Path(tempfile.mkdtemp(prefix="in-", dir=folder))
+        stdin_path = private / "input"
+        stdin_path.write_text(test.input, encoding="utf-8")
+        try:
+            outcome = self.sandbox.run(argv, box, stdin_path, limits, binds=binds, drop_root=drop_root,
+                                       cancel=cancel)
+        finally:
+            shutil.rmtree(folder, ignore_errors=True)
+        if outcome.error == "cancelled":
+            return None
+        try:
+            return classify(test, outcome, limits, self.options, self._compare)
+        except CheckerError as exc:
+            return CaseResult(test.name, Verdict.IE, outcome.cpu_s, outcome.wall_s, outcome.maxrss_mb,
+                              str(exc), test.input, test.output, outcome.stdout.decode(errors="replace"))
+
+    def _compare(self, test: TestCase, output: bytes) -> tuple[bool, str]:
+        if self._checker is not None:
+            checked = self._checker.check(test.input, output, test.output)
+            return checked.ok, checked.message
+        actual = output.decode(errors="replace")
+        result = comparator_for(self.options)(actual, test.output)
+        if result.ok:
+            return True, ""
+        note = looser_note(actual, test.output, self.options.comparison)
+        return False, f"{result.message}; {note}" if note else result.message
+
+    def _run_all(self, tests: Sequence[TestCase], one: Callable[[int, TestCase], CaseResult | None],
+                 on_case: Callable[[CaseResult], None] | None, stop_after_failure: bool,
+                 cancel: threading.Event | None) -> list[CaseResult]:
+        jobs = max(1, self.options.jobs or default_jobs())
+        results: dict[int, CaseResult] = {}
+        pending = list(enumerate(tests))
+        pending.reverse()
+        stop = False
+        with ThreadPoolExecutor(max_workers=jobs, thread_name_prefix="ocr-judge") as pool:
+            running: dict[Future[CaseResult | None], int] = {}
+            while pending or running:
+                while pending and not stop and len(running) < jobs and not (cancel and cancel.is_set()):
+                    index, test = pending.pop()
+                    running[pool.submit(one, index, test)] = index
+                if not running:
+                    break
+                done, _ = wait(running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    index = running.pop(future)
+                    case = future.result()
+                    if case is None:
+                        continue
+                    results[index] = case
+                    if on_case is not None:
+                        on_case(case)
+                    if stop_after_failure and not case.passed:
+                        stop = True
+        return [results[index] for index in sorted(results)]

@@ -9,10 +9,12 @@ The score is the critic's probability of "right" against "wrong" at the verdict 
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from ocr_cli.code.extract import split_reasoning
-from ocr_cli.engines.base import Engine, GenerationRequest, Message, SamplingParams
+from ocr_cli.engines.base import Engine, GenerationRequest, GenerationResult, Message, SamplingParams
 from ocr_cli.language import Language
 from ocr_cli.problem.types import Problem
 from ocr_cli.prompts import critic_messages
@@ -86,3 +88,12 @@ def critique_feedback(text: str, limit: int = 2000) -> str:
         body = "..." + body[-limit:]
     return body
 
+
+
+def critique_code(engine: Engine, problem: Problem, code: str, language: Language, params: SamplingParams,
+                  on_chunk: Callable[[str], None] | None = None,
+                  cancel: threading.Event | None = None) -> tuple[Critique, GenerationResult]:
+    """Ask the critic about one solution (the `ocr critique` command); the critique and the raw result."""
+    request = critic_request(problem, code, language, params)
+    result = engine.generate(request, on_chunk, cancel)
+    return read_critique(engine, request.messages, result.text), result

@@ -97,3 +97,14 @@ def statement_path(source: str | Path) -> str | Path:
             if (path / name).is_file():
                 return path / name
     return source
+
+
+def model_preset(spec: str | None) -> tuple[Preset | None, bool]:
+    """(the preset a generator spec names, whether it is the embedded default); servers and scripts
+    have no preset."""
+    if spec is not None and spec.startswith(("openai:", "scripted:")):
+        return None, False
+    from ocr_cli.models.registry import resolve_model
+
+    resolved = resolve_model(spec)
+    return resolved.preset, resolved.is_default

@@ -28,22 +28,27 @@ def main(argv: list[str] | None = None) -> int:
     if not problems:
         print(f"no problems with statement.txt under {args.set_dir}", file=sys.stderr)
         return 2
-    matched = 0
-    print(f"{'problem':<14} {'found':>5} {'expected':>8}  match")
+    matched = exact = 0
+    print(f"{'problem':<14} {'found':>5} {'expected':>8}  match  byte-exact")
     for problem in problems:
         expected = load_tests(problem / "samples")
         found = extract_samples((problem / "statement.txt").read_text(encoding="utf-8")).samples
         ok = len(found) == len(expected) and all(
             _tokens(f.input) == _tokens(e.input) and _tokens(f.output) == _tokens(e.output)
             for f, e in zip(found, expected, strict=True))
+        same = ok and all(f.input == e.input and f.output == e.output
+                          for f, e in zip(found, expected, strict=True))
         matched += ok
-        print(f"{problem.name:<14} {len(found):>5} {len(expected):>8}  {'yes' if ok else 'NO'}")
+        exact += same
+        print(f"{problem.name:<14} {len(found):>5} {len(expected):>8}  {'yes' if ok else 'NO':<5}  "
+              f"{'yes' if same else 'no'}")
         if args.verbose and not ok:
             for n, f in enumerate(found, start=1):
                 print(f"  found #{n}: input={f.input!r} output={f.output!r}")
             for n, e in enumerate(expected, start=1):
                 print(f"  expected #{n}: input={e.input!r} output={e.output!r}")
-    print(f"total: {matched}/{len(problems)} statements with exactly the official samples")
+    print(f"total: {matched}/{len(problems)} statements with exactly the official samples "
+          f"(token-wise; {exact}/{len(problems)} byte for byte)")
     return 0
 
 

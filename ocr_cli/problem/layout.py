@@ -15,6 +15,7 @@ from collections.abc import Callable
 
 _BLANK_PAGE = re.compile(r"^\s*this page (?:is )?intentionally (?:left )?blank\.?\s*$", re.IGNORECASE)
 _PAGE_NUMBER = re.compile(r"^\s*(?:page\s+\d+(?:\s*(?:of|/)\s*\d+)?|-\s*\d+\s*-)\s*$", re.IGNORECASE)
+_PROSE_TOKEN = re.compile(r"^[A-Za-z][a-z]+[.,;:!?)-]?$")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 #: Furthest left a right column may start, and how far left of its headings its text may reach.
 _MIN_RIGHT_COLUMN = 20
@@ -86,27 +87,78 @@ def _gutter(lines: list[str], heading_col: int) -> int:
     return min(candidates, key=lambda c: (_crossings(lines, c), -c))
 
 
-def _unfold(page: list[str], is_heading: Callable[[str], bool]) -> list[str]:
+def _unfold(page: list[str], is_heading: Callable[[str], bool],
+            is_prose: Callable[[str], bool]) -> list[str]:
     found = [(i, hit) for i, line in enumerate(page) if (hit := _right_heading_columns(line, is_heading))]
     if not any(has_left for _, (_, has_left) in found):
         return page
     start = found[0][0]
     region = page[start:]
     gutter = _gutter(region, min(col for _, (col, _) in found))
-    left = [line[:gutter].rstrip() for line in region]
-    right = [line[gutter:].rstrip() for line in region]
-    return [*page[:start], *left, "", *right]
+    left: list[str | None] = []
+    right: list[str | None] = []
+    awaiting_data = False
+    for line in region:
+        left_part, right_part = line[:gutter].rstrip(), line[gutter:].strip()
+        if awaiting_data and len(left_part) >= gutter - _GUTTER_SEARCH:
+            left_part, right_part = _reclaim_data(left_part, right_part)
+        # A row empty in one column only because the other column has text there is no blank line.
+        left.append(None if not left_part.strip() and right_part.strip() else left_part)
+        right.append(None if not right_part.strip() and left_part.strip() else right_part)
+        if right_part.strip():
+            awaiting_data = is_heading(right_part.strip()) or (awaiting_data and not is_prose(right_part))
+    return [*page[:start], *_settle(left, is_prose), "", *_settle(right, is_prose)]
 
 
-def reading_order(text: str, is_heading: Callable[[str], bool]) -> list[str]:
+def _settle(column: list[str | None], is_prose: Callable[[str], bool]) -> list[str]:
+    """Drop the rows of a column left empty by the other one when they fall inside data; else blank them.
+
+    Keeping them would split a sample (a right-column output interrupted by a left-column heading);
+    dropping them everywhere would join data to the prose after it.
+    """
+    settled: list[str] = []
+    for i, row in enumerate(column):
+        if row is not None:
+            settled.append(row)
+            continue
+        before = next((r for r in reversed(column[:i]) if r is not None), "")
+        after = next((r for r in column[i + 1:] if r is not None), "")
+        inside_data = all(r.strip() and not is_prose(r) for r in (before, after))
+        if not inside_data:
+            settled.append("")
+    return settled
+
+
+_DATA_TOKEN = re.compile(r"^(?:\S*\d\S*|[.#/\\*]+)$")
+
+
+def _reclaim_data(left: str, right: str) -> tuple[str, str]:
+    """Move data that the conversion pushed left of the gutter back to the right column.
+
+    When left-column prose runs close to the gutter, pdftotext may set the right column's short
+    lines (a sample's `2`, `E3 S2`) one space after the prose instead of at the column.
+    """
+    tokens = left.split(" ")
+    right = right.strip()
+    moved: list[str] = []
+    while tokens and _DATA_TOKEN.match(tokens[-1]):
+        moved.insert(0, tokens.pop())
+    prose_before = sum(1 for t in tokens if _PROSE_TOKEN.match(t))
+    if not moved or prose_before < 3:
+        return left, right
+    return " ".join(tokens).rstrip(), " ".join([*moved, right]).strip()
+
+
+def reading_order(text: str, is_heading: Callable[[str], bool],
+                  is_prose: Callable[[str], bool]) -> list[str]:
     """The lines of `text` in reading order (see the module docstring).
 
     `is_heading(s)` says whether `s` (a line's remainder from some column on) is a sample heading;
     a page is treated as two columns from the first line where such a heading starts right of other
-    text on the same line.
+    text on the same line. `is_prose(s)` says whether a line reads as a sentence rather than data.
     """
     lines: list[str] = []
     for page in _pages(text.expandtabs(8)):
-        lines.extend(_unfold(page, is_heading))
+        lines.extend(_unfold(page, is_heading, is_prose))
         lines.append("")
     return lines

@@ -248,7 +248,7 @@ def _pair(blocks: list[_Block]) -> list[tuple[str, str]]:
 
 def extract_samples(text: str) -> SampleExtraction:
     """The samples and limits stated in a statement's text (plain text, Markdown or PDF conversion)."""
-    lines = reading_order(text, is_sample_heading)
+    lines = reading_order(text, is_sample_heading, is_prose)
     by_family: dict[str, list[_Block]] = {}
     for block in _blocks(lines):
         by_family.setdefault(block.family, []).append(block)

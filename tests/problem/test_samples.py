@@ -32,6 +32,17 @@ def test_two_column_pdf_page_is_read_column_by_column() -> None:
     assert _pairs("two_column.txt") == [("3\n1 -2 3\n", "2\n"), ("2\n-1 -1\n", "0\n")]
 
 
+def test_two_column_data_squeezed_next_to_left_prose_goes_back_to_its_column() -> None:
+    # pdftotext sets right-column lines one space after long left-column prose ("program 1"), and
+    # a left-column line between a right-column output's lines is no blank line in that output.
+    assert _pairs("squeezed_columns.txt") == [
+        ("3 1\npqr\n", "2\nA1 B2\n"), ("2 2\nab\ncd\n", "1\nX7 Y8\n"), ("1 1\nz\n", "0\n9 9\n8 8\n")]
+
+
+def test_input_and_output_side_by_side_on_one_line() -> None:
+    assert _pairs("side_by_side.txt") == [("12345\n", "15\n"), ("7\n", "7\n")]
+
+
 def test_codeforces_paste_with_copy_lines_and_note() -> None:
     assert _pairs("codeforces.txt") == [("2\nabc\nxyz\n", "ABC\nXYZ\n"), ("1\nq\n", "Q\n")]
 
@@ -42,7 +53,8 @@ def test_atcoder_japanese_headings_stop_before_explanation() -> None:
 
 def test_atcoder_page_in_both_languages_gives_each_sample_once() -> None:
     text = (FIXTURES / "atcoder.txt").read_text(encoding="utf-8")
-    english = "\nSample Input 1\n1 2\n\nSample Output 1\n3\n\nSample Input 2\n100 200\n\nSample Output 2\n300\n"
+    english = ("\nSample Input 1\n1 2\n\nSample Output 1\n3\n\n"
+               "Sample Input 2\n100 200\n\nSample Output 2\n300\n")
     assert [(s.input, s.output) for s in extract_samples(text + english).samples] == [
         ("1 2\n", "3\n"), ("100 200\n", "300\n")]
 

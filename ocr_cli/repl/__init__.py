@@ -1,0 +1,1 @@
+"""The interactive REPL (`ocr repl`): a session over the same core API as `ocr solve`."""

@@ -1,0 +1,324 @@
+"""The state of one REPL session: settings, loaded engines, the current problem and its tests, and
+what past solves produced. No terminal code here: the app renders, the session computes.
+
+Engines are opened once and kept loaded for the whole session; `/model` and `/critic` open the new
+model and close the ones no longer used.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from ocr_cli.config import Settings, _validate, write_config_file
+from ocr_cli.engines.base import Engine, EngineInfo
+from ocr_cli.errors import OcrError, ProblemError
+from ocr_cli.judge.types import JudgeReport
+from ocr_cli.language import Language
+from ocr_cli.problem.types import Problem, TestCase
+from ocr_cli.solve import events as ev
+from ocr_cli.solve.types import SolveResult, SolveSettings
+
+
+class SolverLike(Protocol):
+    """What the session needs of `ocr_cli.solve.solver.Solver`."""
+
+    def solve(self, problem: Problem, tests: Sequence[TestCase],
+              cancel: threading.Event | None = None) -> Iterator[ev.SolveEvent]: ...
+
+    def result_so_far(self) -> SolveResult: ...
+
+
+#: Builds the solver of one solve from the session and its engines (tests inject their own).
+SolverFactory = Callable[["ReplSession", Engine, "Engine | None"], SolverLike]
+
+
+@dataclass
+class CandidateTrace:
+    """What one candidate of a run produced, for `/show`."""
+
+    code: str | None = None
+    reasoning: str | None = None
+    critique: str | None = None
+    verdict: str | None = None
+
+
+@dataclass
+class RunEntry:
+    """One solve of this session (`/history`)."""
+
+    number: int
+    title: str
+    result: SolveResult | None = None
+    run_id: int | None = None  # transcript id, None when not logged
+    started: float = field(default_factory=time.time)
+    candidates: dict[str, CandidateTrace] = field(default_factory=dict)
+
+    @property
+    def best(self) -> CandidateTrace | None:
+        if self.result is None or self.result.best_id is None:
+            return None
+        return self.candidates.get(self.result.best_id)
+
+
+def _is_llama_spec(spec: str | None) -> bool:
+    return spec is None or not spec.startswith(("openai:", "scripted:"))
+
+
+class ReplSession:
+    """Settings, engines, problem, tests and results of one interactive session."""
+
+    def __init__(self, settings: Settings, *, solver_factory: SolverFactory | None = None,
+                 engines: dict[str, Engine] | None = None) -> None:
+        self.settings = settings
+        self._solver_factory = solver_factory
+        self._engines: dict[str, Engine] = dict(engines or {})
+        self.problem: Problem | None = None
+        self.dir_tests: list[TestCase] = []
+        self.tests_dir: Path | None = None
+        self.added_tests: list[TestCase] = []
+        self.runs: list[RunEntry] = []
+        self._store: Any = None
+
+    # ----- engines -------------------------------------------------------------------------------
+
+    def _engine(self, spec: str | None) -> Engine:
+        from ocr_cli.engines.factory import engine_key, open_engine
+
+        key = engine_key(spec)
+        if key not in self._engines:
+            self._engines[key] = open_engine(spec, self.settings)
+        return self._engines[key]
+
+    def engines(self) -> tuple[Engine, Engine | None]:
+        """The generator and the critic (the generator itself unless another is named; None when off),
+        opening them on first use."""
+        generator = self._engine(self.settings.model)
+        if self.settings.no_critic:
+            return generator, None
+        critic = self._engine(self.settings.critic) if self.settings.critic else generator
+        return generator, critic
+
+    def _release_unused(self) -> None:
+        from ocr_cli.engines.factory import engine_key
+
+        wanted = {engine_key(self.settings.model)}
+        if self.settings.critic and not self.settings.no_critic:
+            wanted.add(engine_key(self.settings.critic))
+        for key in [k for k in self._engines if k not in wanted]:
+            self._engines.pop(key).close()
+
+    def set_model(self, spec: str) -> EngineInfo:
+        """Use another generator (opened now; the previous one is closed unless still the critic)."""
+        previous = self.settings
+        self.settings = self.settings.with_overrides(model=spec)
+        try:
+            engine = self._engine(spec)
+        except OcrError:
+            self.settings = previous
+            raise
+        self._release_unused()
+        return engine.info
+
+    def set_critic(self, spec: str) -> EngineInfo | None:
+        """Use another critic; "off" turns critiquing off, "self" makes the generator its own critic."""
+        if spec.lower() == "off":
+            self.settings = self.settings.with_overrides(no_critic=True)
+            self._release_unused()
+            return None
+        previous = self.settings
+        critic = None if spec.lower() == "self" else spec
+        self.settings = self.settings.with_overrides(critic=critic, no_critic=False)
+        try:
+            _, engine = self.engines()
+        except OcrError:
+            self.settings = previous
+            raise
+        self._release_unused()
+        return engine.info if engine is not None else None
+
+    def close(self) -> None:
+        """Release every engine and the transcript database."""
+        for engine in self._engines.values():
+            engine.close()
+        self._engines.clear()
+        if self._store is not None and hasattr(self._store, "close"):
+            self._store.close()
+        self._store = None
+
+    # ----- settings ------------------------------------------------------------------------------
+
+    def update(self, **values: Any) -> Settings:
+        """Change settings for this session; raises ConfigError (settings unchanged) on bad values."""
+        changed = self.settings.with_overrides(**values)
+        _validate(changed)
+        self.settings = changed
+        return changed
+
+    def session_changes(self) -> dict[str, Any]:
+        """The settings changed during this session, by name."""
+        return {name: getattr(self.settings, name)
+                for name, origin in self.settings.sources.items() if origin == "session"}
+
+    def save_settings(self, path: Path | None = None) -> tuple[Path, dict[str, Any]]:
+        """Write the session's changes to the config file; returns its path and what was written."""
+        changes = self.session_changes()
+        return write_config_file(changes, path), changes
+
+    @property
+    def language(self) -> Language:
+        return Language.parse(self.settings.lang)
+
+    # ----- problem and tests ---------------------------------------------------------------------
+
+    def set_problem_text(self, text: str) -> Problem:
+        """Read a pasted statement (samples and limits extracted) and make it the current problem."""
+        from ocr_cli.problem.loader import load_problem
+
+        if not text.strip():
+            raise ProblemError("the statement is empty")
+        self.problem = load_problem("<pasted>", text=text)
+        self.added_tests = []
+        return self.problem
+
+    def clear(self) -> None:
+        """Forget the current problem and its extra tests (the settings and history stay)."""
+        self.problem = None
+        self.added_tests = []
+        self.dir_tests = []
+        self.tests_dir = None
+
+    def load_tests_dir(self, folder: Path) -> list[TestCase]:
+        """Load an oj-layout test folder to use alongside the samples."""
+        from ocr_cli.problem.testdirs import load_tests
+
+        self.dir_tests = list(load_tests(folder))
+        self.tests_dir = folder
+        return self.dir_tests
+
+    def add_test(self, input_text: str, output_text: str) -> TestCase:
+        """Add one input/output pair to the current problem's tests."""
+        if not input_text.strip() and not output_text.strip():
+            raise ProblemError("a test needs an input or an output")
+        case = TestCase(name=f"added-{len(self.added_tests) + 1}",
+                        input=_with_newline(input_text), output=_with_newline(output_text))
+        self.added_tests.append(case)
+        return case
+
+    def tests(self) -> list[TestCase]:
+        """The tests a solve and `/test` use: the samples, a loaded folder, the added pairs."""
+        samples = list(self.problem.samples) if self.problem is not None else []
+        return samples + self.dir_tests + self.added_tests
+
+    # ----- solving -------------------------------------------------------------------------------
+
+    def _solve_settings(self) -> SolveSettings:
+        from ocr_cli.solve.setup import solve_settings_from
+
+        preset = None
+        if _is_llama_spec(self.settings.model):
+            from ocr_cli.models.registry import resolve_model
+
+            preset = resolve_model(self.settings.model).preset
+        return solve_settings_from(self.settings, preset)
+
+    def _judge(self, problem: Problem | None) -> Any:
+        from ocr_cli.judge.runner import Judge
+        from ocr_cli.solve.setup import judge_options_from
+
+        return Judge(judge_options_from(self.settings, problem or Problem(statement="")))
+
+    def _make_solver(self, generator: Engine, critic: Engine | None) -> SolverLike:
+        if self._solver_factory is not None:
+            return self._solver_factory(self, generator, critic)
+        from ocr_cli.solve.solver import Solver
+
+        return Solver(generator, critic, self._judge(self.problem), self._solve_settings())
+
+    def _recorder(self, problem: Problem, generator: Engine, critic: Engine | None) -> Any:
+        if not self.settings.log:
+            return None
+        from ocr_cli.storage.transcripts import TranscriptStore
+
+        if self._store is None:
+            self._store = TranscriptStore()
+        models = {"generator": generator.info.describe()}
+        if critic is not None:
+            models["critic"] = critic.info.describe()
+        return self._store.start_run("repl", problem, self.settings, models)
+
+    def solve(self, cancel: threading.Event | None = None) -> Iterator[ev.SolveEvent]:
+        """Solve the current problem with the current settings, yielding the solver's events.
+
+        Every event is recorded in the transcript as it comes. On KeyboardInterrupt the solve is
+        cancelled, the best candidate so far is kept (in `/history` and the transcript) and the
+        interrupt is raised again for the caller to report.
+        """
+        if self.problem is None:
+            raise ProblemError("no current problem: paste a statement first")
+        problem = self.problem
+        cancel = cancel or threading.Event()
+        generator, critic = self.engines()
+        solver = self._make_solver(generator, critic)
+        recorder = self._recorder(problem, generator, critic)
+        entry = RunEntry(number=len(self.runs) + 1, title=problem.title or _first_line(problem.statement),
+                         run_id=getattr(recorder, "run_id", None))
+        self.runs.append(entry)
+        try:
+            for event in solver.solve(problem, self.tests(), cancel):
+                if recorder is not None:
+                    recorder.record(event)
+                _trace(entry, event)
+                yield event
+        except KeyboardInterrupt:
+            cancel.set()
+            entry.result = solver.result_so_far()
+            if recorder is not None:
+                recorder.finish(entry.result)
+            raise
+
+    @property
+    def last_run(self) -> RunEntry | None:
+        return self.runs[-1] if self.runs else None
+
+    def best_code(self) -> tuple[str, Language] | None:
+        """The code of the last run's best candidate, with its language."""
+        for entry in reversed(self.runs):
+            if entry.result is not None and entry.result.code:
+                return entry.result.code, entry.result.language
+        return None
+
+    def run_tests(self, source: str, language: Language,
+                  on_case: Callable[[Any], None] | None = None,
+                  cancel: threading.Event | None = None) -> JudgeReport:
+        """Judge `source` against the current tests."""
+        tests = self.tests()
+        if not tests:
+            raise ProblemError("no tests: paste a problem with samples, /add-test or /tests DIR")
+        report: JudgeReport = self._judge(self.problem).run(source, language, tests, on_case=on_case,
+                                                            cancel=cancel)
+        return report
+
+
+def _trace(entry: RunEntry, event: ev.SolveEvent) -> None:
+    if isinstance(event, ev.CandidateDrafted):
+        trace = entry.candidates.setdefault(event.candidate_id, CandidateTrace())
+        trace.code, trace.reasoning = event.code, event.reasoning
+    elif isinstance(event, ev.CritiqueFinished):
+        trace = entry.candidates.setdefault(event.candidate_id, CandidateTrace())
+        trace.critique, trace.verdict = event.response, event.verdict
+    elif isinstance(event, ev.SolveFinished):
+        entry.result = event.result
+
+
+def _first_line(text: str) -> str:
+    line = next((s.strip() for s in text.splitlines() if s.strip()), "")
+    return line[:60] + ("…" if len(line) > 60 else "")
+
+
+def _with_newline(text: str) -> str:
+    return text if text.endswith("\n") or not text else text + "\n"

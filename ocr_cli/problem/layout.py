@@ -18,23 +18,34 @@ _PAGE_NUMBER = re.compile(r"^\s*(?:page\s+\d+(?:\s*(?:of|/)\s*\d+)?|-\s*\d+\s*-)
 _PROSE_TOKEN = re.compile(r"^[A-Za-z][a-z]+[.,;:!?)-]?$")
 _WORD = re.compile(r"[^\W\d_]{2,}")
 #: Furthest left a right column may start, and how far left of its headings its text may reach.
-_MIN_RIGHT_COLUMN = 20
+_MIN_RIGHT_COLUMN = 16
 _GUTTER_SEARCH = 12
 
 
 def _normalised(line: str) -> str:
-    return " ".join(line.split())
+    """A line with its spacing collapsed and digits masked, so "Page 2" and "Page 3" compare equal."""
+    return re.sub(r"\d+", "#", " ".join(line.split()))
 
 
-def _furniture(lines: list[str], form_feed_neighbours: set[int]) -> set[str]:
-    """Lines repeated as page headers or footers (normalised): long lines of words seen twice or more."""
+def _furniture(lines: list[str], page_edges: set[int]) -> set[str]:
+    """Page headers and footers (normalised): lines of words repeated on two pages or more.
+
+    A repeated line counts when it sits at the edge of a form-feed page, or when it is long and
+    title-like (a contest name, a problem name): sample data repeated across samples is neither.
+    """
     counts = Counter(_normalised(line) for line in lines if line.strip())
+    at_edges = {_normalised(lines[i]) for i in page_edges}
+    # Furniture sits in a page margin: next to a blank line, never wedged between two lines of text.
+    wedged = {_normalised(lines[i]) for i in range(1, len(lines) - 1)
+              if lines[i - 1].strip() and lines[i].strip() and lines[i + 1].strip()}
     found: set[str] = set()
     for text, count in counts.items():
-        if count < 2 or len(_WORD.findall(text)) < 3:
+        words = _WORD.findall(text)
+        if count < 2 or len(words) < 3:
             continue
-        at_page_edge = any(_normalised(lines[i]) == text for i in form_feed_neighbours)
-        if at_page_edge or (len(text) >= 30 and len(_WORD.findall(text)) >= 5):
+        capitalised = sum(1 for w in words if w[0].isupper())
+        title_like = len(text) >= 30 and len(words) >= 5 and capitalised >= 3 and text not in wedged
+        if text in at_edges or title_like:
             found.add(text)
     return found
 
@@ -87,14 +98,37 @@ def _gutter(lines: list[str], heading_col: int) -> int:
     return min(candidates, key=lambda c: (_crossings(lines, c), -c))
 
 
+def _split_rows(lines: list[str], col: int) -> int:
+    """How many lines have text on both sides of a gap of two spaces or more just left of `col`."""
+    return sum(1 for line in lines
+               if line[col - 2:col] == "  " and line[:col - 2].strip() and line[col:].strip())
+
+
+def _tab_table(page: list[str], is_heading: Callable[[str], bool]) -> int | None:
+    """The first row of a table pasted from HTML (`Sample Input 1<TAB>Sample Output 1`), if any."""
+    for i, line in enumerate(page):
+        cells = [c for c in line.split("\t") if c.strip()]
+        if len(cells) == 2 and all(is_heading(c.strip()) for c in cells):
+            return i
+    return None
+
+
 def _unfold(page: list[str], is_heading: Callable[[str], bool],
             is_prose: Callable[[str], bool]) -> list[str]:
+    table = _tab_table(page, is_heading)
+    if table is not None:
+        cells = [line.split("\t", 1) if "\t" in line else [line, ""] for line in page[table:]]
+        return [*page[:table], *(c[0].rstrip() for c in cells), "", *(c[1].strip() for c in cells)]
+    page = [line.expandtabs(8) for line in page]
     found = [(i, hit) for i, line in enumerate(page) if (hit := _right_heading_columns(line, is_heading))]
-    if not any(has_left for _, (_, has_left) in found):
+    if not found:
         return page
     start = found[0][0]
     region = page[start:]
-    gutter = _gutter(region, min(col for _, (col, _) in found))
+    heading_col = min(col for _, (col, _) in found)
+    if not any(has_left for _, (_, has_left) in found) and _split_rows(region, heading_col) < 2:
+        return page  # a heading set off to the right (centred) on a one-column page
+    gutter = _gutter(region, heading_col)
     left: list[str | None] = []
     right: list[str | None] = []
     awaiting_data = False
@@ -158,7 +192,7 @@ def reading_order(text: str, is_heading: Callable[[str], bool],
     text on the same line. `is_prose(s)` says whether a line reads as a sentence rather than data.
     """
     lines: list[str] = []
-    for page in _pages(text.expandtabs(8)):
+    for page in _pages(text):
         lines.extend(_unfold(page, is_heading, is_prose))
         lines.append("")
     return lines

@@ -187,6 +187,7 @@ def _blocks(lines: list[str]) -> list[_Block]:
             plain_inputs_seen += heading.kind == "input"
             if not _plain_block_is_sample(block, first_input):
                 continue  # the statement's Input / Output section, not a sample
+            block.family = "bare"
         if heading.role == "block":
             in_section = False
         if block.text():
@@ -249,8 +250,12 @@ def _pair(blocks: list[_Block]) -> list[tuple[str, str]]:
 def extract_samples(text: str) -> SampleExtraction:
     """The samples and limits stated in a statement's text (plain text, Markdown or PDF conversion)."""
     lines = reading_order(text, is_sample_heading, is_prose)
+    blocks = _blocks(lines)
+    if any(b.family != "bare" for b in blocks):
+        # Bare Input / Output headings outside any Example section are a last resort only.
+        blocks = [b for b in blocks if b.family != "bare"]
     by_family: dict[str, list[_Block]] = {}
-    for block in _blocks(lines):
+    for block in blocks:
         by_family.setdefault(block.family, []).append(block)
     # Families in order of appearance; a pair another family already gave (an AtCoder page in
     # Japanese and English) is not repeated.

@@ -116,3 +116,61 @@ def test_limits_are_read_with_the_samples() -> None:
 ])
 def test_prose_is_told_from_data(line: str, expected: bool) -> None:
     assert is_prose(line) is expected
+
+
+def _inline(text: str) -> list[tuple[str, str]]:
+    return [(s.input, s.output) for s in extract_samples(text).samples]
+
+
+def test_html_table_pasted_with_tabs() -> None:
+    text = "Sum\n\nSample Input 1\tSample Output 1\n1 2\t3\n\nSample Input 2\tSample Output 2\n5 5\t10\n"
+    assert _inline(text) == [("1 2\n", "3\n"), ("5 5\n", "10\n")]
+
+
+def test_centred_heading_on_a_one_column_page_is_not_a_column() -> None:
+    text = ("Prose.\n\n                          Sample Input 1\n"
+            "1500 1700 1800 2300 2500 2600 2700 2800 2900\n\n"
+            "                          Sample Output 1\n1800 1900 2000 2100 2200 2300 2400\n")
+    assert _inline(text) == [("1500 1700 1800 2300 2500 2600 2700 2800 2900\n",
+                              "1800 1900 2000 2100 2200 2300 2400\n")]
+
+
+def test_codeforces_paste_with_input_copy_run_together() -> None:
+    text = ("A. X\ninput\nstandard input\noutput\nstandard output\n\n"
+            "Input\nN M\n\nOutput\nPrint one integer.\n\nExample\ninputCopy\n3 4\noutputCopy\n7\n")
+    assert _inline(text) == [("3 4\n", "7\n")]
+
+
+def test_short_input_section_is_no_sample_when_the_statement_has_real_ones() -> None:
+    text = "Input\nA B\n\nOutput\nA+B\n\nSample Input\n1 1\n\nSample Output\n2\n"
+    assert _inline(text) == [("1 1\n", "2\n")]
+
+
+def test_bare_input_output_blocks_after_the_format_section() -> None:
+    text = ("Input\nThe only line contains an integer n.\n\nOutput\nPrint n squared.\n\n"
+            "Input\n4\n\nOutput\n16\n")
+    assert _inline(text) == [("4\n", "16\n")]
+
+
+def test_sample_sentences_repeated_across_samples_are_not_page_headers() -> None:
+    line = "The Quick Brown Fox Jumps Over The Lazy Dog"
+    text = (f"Sample Input 1\n{line}\n\nSample Output 1\n9\n\n"
+            f"Sample Input 2\n{line}\n{line}\n\nSample Output 2\n18\n")
+    assert _inline(text) == [(f"{line}\n", "9\n"), (f"{line}\n{line}\n", "18\n")]
+
+
+def test_page_numbers_and_numbered_footers_are_dropped() -> None:
+    text = ("Sample Input 1\n7\n\nICPC Imaginary Contest 2031 - Page 1 of 2\n\fPage 2\n"
+            "Sample Output 1\n49\n\nICPC Imaginary Contest 2031 - Page 2 of 2\n")
+    assert _inline(text) == [("7\n", "49\n")]
+
+
+def test_zero_based_numbers_and_explanation_headings() -> None:
+    text = ("Sample Input 0\n5\n\nSample Output 0\n120\n\nExplanation 0\n5! = 120\n\n"
+            "Sample Input 1\n0\n\nSample Output 1\n1\n")
+    assert _inline(text) == [("5\n", "120\n"), ("0\n", "1\n")]
+
+
+def test_usaco_style_upper_case_headings_with_colons() -> None:
+    text = "SAMPLE INPUT:\n3\n1 2 3\nSAMPLE OUTPUT:\n6\nSCORING:\nTests 1-5 are small.\n"
+    assert _inline(text) == [("3\n1 2 3\n", "6\n")]

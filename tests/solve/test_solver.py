@@ -80,7 +80,7 @@ def test_critic_rejects_a_passing_candidate_and_the_revision_is_accepted() -> No
     engine = ScriptedEngine([draft(RIGHT), revision(RIGHT),
                              critique("wrong", text="It overflows for big inputs."),
                              critique("right")])
-    result, events = run(Solver(engine, engine, judge(), SolveSettings(n=1, seed=1)))
+    result, _ = run(Solver(engine, engine, judge(), SolveSettings(n=1, seed=1)))
     assert result.status == "accepted"
     assert [c.critic for c in result.candidates] == ["wrong", "right"]
     assert result.best_id == "c2"

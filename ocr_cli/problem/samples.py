@@ -35,6 +35,8 @@ _PLAIN_IO = re.compile(r"^(input|output|stdin|stdout)" + _NUM + _COPY + r"$")
 _STOP = re.compile(
     r"^(?:explanations?\b|notes?$|notes?\s*:|hints?$|remarks?$|comments?$|constraints$|scoring$|subtasks?$"
     r"|illustration$|problem\s+[a-z0-9]{1,3}\b|説明|注記|注意)")
+# Markdown headings end a block; grid rows such as "#.#" or "## ." do not.
+_MARKDOWN_HEADING = re.compile(r"^\s*#{1,6}\s+[^\W\d_]")
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*([\w-]*)")
 _PROSE_WORD = re.compile(r"^[A-Za-z][a-z]+[.,;:!?)]?$")
 _NUMERIC = re.compile(r"^[\s\d+\-.,]*$")
@@ -79,7 +81,7 @@ class _Heading:
 def _heading_text(line: str) -> str:
     """A line stripped of Markdown/HTML decoration, NFKC-normalised and lowercased."""
     text = unicodedata.normalize("NFKC", line).strip()
-    text = re.sub(r"^#{1,6}\s*", "", text)
+    text = re.sub(r"^#{1,6}\s*(?=[^\W\d_])", "", text)
     text = re.sub(r"^<h\d[^>]*>|</h\d>$", "", text)
     text = text.strip("*_ \t")
     text = re.sub(r"[:：.]\s*$", "", text).strip("*_ \t")
@@ -107,7 +109,7 @@ def classify(line: str) -> _Heading | None:
         return _Heading("section", number=_number(m.group(1)))
     if m := _PLAIN_IO.match(text):
         return _Heading("plain", _kind(m.group(1)), _number(m.group(2)), "plain")
-    if _STOP.match(text) or line.lstrip().startswith("#"):
+    if _STOP.match(text) or _MARKDOWN_HEADING.match(line):
         return _Heading("stop")
     return None
 
@@ -182,6 +184,8 @@ def _blocks(lines: list[str]) -> list[_Block]:
             section_number if heading.role == "plain" else None)
         block = _Block(heading.kind, number, heading.family)
         i = _collect(lines, i + 1, block)
+        if heading.role == "plain" and in_section and _opens_with_a_sentence(block):
+            continue  # an "Example" paragraph of the statement followed by its Input section
         if heading.role == "plain" and not in_section:
             first_input = heading.kind == "input" and not plain_inputs_seen
             plain_inputs_seen += heading.kind == "input"
@@ -193,6 +197,11 @@ def _blocks(lines: list[str]) -> list[_Block]:
         if block.text():
             blocks.append(block)
     return blocks
+
+
+def _opens_with_a_sentence(block: _Block) -> bool:
+    first = next((line for line in block.lines if line.strip()), "")
+    return is_prose(first) and (first.rstrip().endswith((".", ":")) or bool(_CJK.search(first)))
 
 
 def _plain_block_is_sample(block: _Block, first_input: bool) -> bool:

@@ -174,3 +174,19 @@ def test_zero_based_numbers_and_explanation_headings() -> None:
 def test_usaco_style_upper_case_headings_with_colons() -> None:
     text = "SAMPLE INPUT:\n3\n1 2 3\nSAMPLE OUTPUT:\n6\nSCORING:\nTests 1-5 are small.\n"
     assert _inline(text) == [("3\n1 2 3\n", "6\n")]
+
+
+def test_grid_rows_starting_with_hash_are_data_not_markdown_headings() -> None:
+    text = "Sample Input 1\n3 3\n#.#\n...\n## .\n\nSample Output 1\n2\n\n## Notes\nNothing.\n"
+    assert _inline(text) == [("3 3\n#.#\n...\n## .\n", "2\n")]
+
+
+def test_example_paragraph_before_the_input_section_is_not_a_sample_section() -> None:
+    text = ("Example\nIf N = 3, the answer is 6.\n\nInput\nThe first line contains N.\n\n"
+            "Output\nPrint the answer on one line.\n\nSample Input\n3\n\nSample Output\n6\n")
+    assert _inline(text) == [("3\n", "6\n")]
+
+
+def test_sentences_as_sample_data_inside_an_example_section() -> None:
+    text = "Examples\nInput\nhello world and all of you\nOutput\nHELLO WORLD AND ALL OF YOU\n"
+    assert _inline(text) == [("hello world and all of you\n", "HELLO WORLD AND ALL OF YOU\n")]

@@ -11,6 +11,7 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from ocr_cli.config import Settings, setting_names
 from ocr_cli.engines.base import EngineInfo
@@ -59,7 +60,8 @@ def print_samples(console: Console, session: ReplSession) -> None:
     table.add_column("input")
     table.add_column("expected output")
     for case in tests:
-        table.add_row(case.name, _clip(case.input.rstrip("\n")), _clip(case.output.rstrip("\n")))
+        table.add_row(Text(case.name), Text(_clip(case.input.rstrip("\n"))),
+                      Text(_clip(case.output.rstrip("\n"))))
     console.print(table)
 
 
@@ -70,7 +72,7 @@ def print_report(console: Console, report: JudgeReport) -> None:
         table.add_column(column)
     for case in report.cases:
         table.add_row(case.name, case.verdict.value, f"{case.time_s:.2f}s", f"{case.memory_mb:.0f}MB",
-                      _clip(case.message, 80))
+                      Text(_clip(case.message, 80)))
     if report.cases:
         console.print(table)
     if report.compile_output:
@@ -90,7 +92,7 @@ def print_settings(console: Console, settings: Settings) -> None:
     table.add_column("value")
     table.add_column("from")
     for name in setting_names():
-        table.add_row(name, _value(getattr(settings, name)), settings.sources.get(name, "default"))
+        table.add_row(name, Text(_value(getattr(settings, name))), settings.sources.get(name, "default"))
     console.print(table)
 
 
@@ -106,11 +108,12 @@ def print_history(console: Console, runs: Iterable[RunEntry]) -> None:
     for entry in rows:
         result = entry.result
         if result is None:
-            table.add_row(str(entry.number), entry.title, "running", "-", "-", "-", "-", _value(entry.run_id))
+            table.add_row(str(entry.number), Text(entry.title), "running", "-", "-", "-", "-",
+                          _value(entry.run_id))
             continue
         best = next((c for c in result.candidates if c.id == result.best_id), None)
         tests = f"{best.tests_passed}/{best.tests_total}" if best is not None else "-"
-        table.add_row(str(entry.number), entry.title, result.status, _value(result.best_id), tests,
+        table.add_row(str(entry.number), Text(entry.title), result.status, _value(result.best_id), tests,
                       str(result.generated_tokens), f"{result.timings.total_s:.1f}s", _value(entry.run_id))
     console.print(table)
 
@@ -119,7 +122,7 @@ def print_help(console: Console, specs: Iterable[Any]) -> None:
     """The commands and the keys."""
     table = Table.grid(padding=(0, 2))
     for spec in specs:
-        table.add_row(spec.usage, spec.help)
+        table.add_row(Text(spec.usage), Text(spec.help))
     console.print("Paste or type a problem statement and press Enter to solve it. Commands:",
                   markup=False, highlight=False)
     console.print(table)

@@ -65,10 +65,6 @@ class RunEntry:
         return self.candidates.get(self.result.best_id)
 
 
-def _is_llama_spec(spec: str | None) -> bool:
-    return spec is None or not spec.startswith(("openai:", "scripted:"))
-
-
 class ReplSession:
     """Settings, engines, problem, tests and results of one interactive session."""
 
@@ -217,14 +213,9 @@ class ReplSession:
     # ----- solving -------------------------------------------------------------------------------
 
     def _solve_settings(self) -> SolveSettings:
-        from ocr_cli.solve.setup import solve_settings_from
+        from ocr_cli.solve.setup import model_preset, solve_settings_from
 
-        preset = None
-        if _is_llama_spec(self.settings.model):
-            from ocr_cli.models.registry import resolve_model
-
-            preset = resolve_model(self.settings.model).preset
-        return solve_settings_from(self.settings, preset)
+        return solve_settings_from(self.settings, model_preset(self.settings.model)[0])
 
     def _judge(self, problem: Problem | None) -> Any:
         from ocr_cli.judge.runner import Judge

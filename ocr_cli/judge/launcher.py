@@ -121,7 +121,8 @@ def _exec_program(config: dict, status_fd: int) -> None:
             os.setgroups([])
             os.setgid(config["gid"])
             os.setuid(config["uid"])
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+        for number in (signal.SIGPIPE, signal.SIGXFSZ):  # Python ignores them; the program must not
+            signal.signal(number, signal.SIG_DFL)
         os.execve(config["argv"][0], config["argv"], config["env"])
     except BaseException as exc:  # report, whatever it was: the parent turns it into IE
         try:

@@ -129,11 +129,11 @@ def detect_isolation() -> IsolationInfo:
     works, why, report = _probe(True, run_as)
     if not works:
         return IsolationInfo(LEVEL_RLIMITS, details, run_as, f"namespaces unavailable: {why}")
-    readonly = not report.get("ro_failed")
-    details.update(network=True, pid_namespace=True, readonly_fs=readonly,
-                   user_namespace=run_as is None and os.getuid() != 0)
     failed = report.get("ro_failed") or []
-    note = "" if readonly else f"could not make read-only: {', '.join(str(p) for p in failed)}"
+    assert isinstance(failed, list)
+    details.update(network=True, pid_namespace=True, readonly_fs=not failed,
+                   user_namespace=run_as is None and os.getuid() != 0)
+    note = f"could not make read-only: {', '.join(str(p) for p in failed)}" if failed else ""
     return IsolationInfo(LEVEL_NAMESPACES, details, run_as, note)
 
 
@@ -162,6 +162,31 @@ def _kill_group(pgid: int) -> None:
         os.killpg(pgid, signal.SIGKILL)
 
 
+def _group_alive(pgid: int) -> bool:
+    """Whether a process of group `pgid` is still running (zombies do not count)."""
+    for entry in os.scandir("/proc"):
+        if not entry.name.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry.name}/stat") as handle:
+                fields = handle.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == pgid and fields[0] not in ("Z", "X"):
+            return True
+    return False
+
+
+def _await_group_exit(pgid: int, timeout_s: float = 2.0) -> None:
+    """After a kill, wait (briefly) until the group is gone: the namespace's init dies asynchronously."""
+    if not os.path.isdir("/proc/self"):
+        return
+    end = time.monotonic() + timeout_s
+    while _group_alive(pgid) and time.monotonic() < end:
+        _kill_group(pgid)
+        time.sleep(0.005)
+
+
 def _wait(proc: subprocess.Popen[bytes], deadline: float, cancel: threading.Event | None) -> bool:
     """Wait for the launcher until the deadline or a cancel; kill its group then. True: timed out."""
     try:
@@ -179,6 +204,7 @@ def _wait(proc: subprocess.Popen[bytes], deadline: float, cancel: threading.Even
                 _kill_group(proc.pid)
                 os.wait4(proc.pid, 0)
                 proc.returncode = -9
+                _await_group_exit(proc.pid)
                 return now >= deadline
             pause = min(deadline - now, 0.1)
             if pidfd is not None:

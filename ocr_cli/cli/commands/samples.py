@@ -49,10 +49,11 @@ def _show(problem: Problem) -> None:
         header.append(" · " + " · ".join(x for x in limits if x))
     console.print(header)
     for n, case in enumerate(problem.samples, start=1):
-        console.print(Rule(f"sample {n}: input", align="left", style="cyan"))
-        console.print(Text(case.input.rstrip("\n")))
-        console.print(Rule(f"sample {n}: output", align="left", style="green"))
-        console.print(Text(case.output.rstrip("\n")))
+        for part, content, style in (("input", case.input, "cyan"), ("output", case.output, "green")):
+            title = f"sample {n}: {part}"
+            # Off a terminal: plain marker lines that are easy to grep and split.
+            console.print(Rule(title, align="left", style=style) if console.is_terminal else f"== {title}")
+            console.print(Text(content.rstrip("\n")))
 
 
 def samples(

@@ -132,7 +132,9 @@ def _contains(node: object, node_type: str, depth: int) -> bool:
 
 
 def _from_fences(answer: str, language: Language) -> tuple[str, Method] | None:
-    blocks = fenced_blocks(answer)
+    # an empty block, or the prompt's "# Your code here" placeholder echoed back, holds no code
+    blocks = [b for b in fenced_blocks(answer)
+              if b.body.strip() and b.body.strip().lstrip("#/ ").lower() != "your code here"]
     tags = _tags_for(language)
     labeled = [b for b in blocks if b.tag in tags]
     if labeled:

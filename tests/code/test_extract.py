@@ -74,3 +74,9 @@ def test_syntax_error_has_line_column_and_snippet() -> None:
     assert cpp_issue is not None and cpp_issue.line in (2, 3)
     assert check_syntax("int main() { return 0; }\n", CPP) is None
     assert check_syntax("   \n", PY) is not None
+
+
+def test_echoed_placeholder_block_is_not_code() -> None:
+    text = "You must use:\n```python\n# Your code here\n```\nSo:\n```python\nprint(3)\n```\n"
+    assert extract_code(text, PY).code == "print(3)\n"
+    assert extract_code("```cpp\n// Your code here\n```", CPP).code is None

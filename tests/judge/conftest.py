@@ -11,6 +11,7 @@ import pytest
 from ocr_cli.judge.runner import Judge
 from ocr_cli.judge.types import JudgeOptions
 
+
 @pytest.fixture
 def tight_judge() -> Judge:
     """A judge with limits small enough that adversarial programs end quickly."""

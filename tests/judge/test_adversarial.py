@@ -1,4 +1,5 @@
 """Hostile programs are contained, get the right verdict and leave nothing behind (both languages)."""
+# ruff: noqa: E501  (the hostile programs are clearer on one line each)
 
 from __future__ import annotations
 

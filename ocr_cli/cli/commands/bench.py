@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
@@ -56,8 +57,11 @@ def bench(
     threads: int | None = typer.Option(None, "--threads", help="CPU threads."),
     verbose: bool | None = typer.Option(None, "--verbose", help="Tracebacks on errors."),
 ) -> None:
-    """Solve every problem with the statement and samples only, judge the final code on the hidden
-    tests, and report solved, tokens, time, rounds and the critic's precision/recall."""
+    """Measure solving power on problem sets: solved on hidden tests, tokens, time, critic accuracy.
+
+    Each problem is solved from its statement and samples only; the final code (and every critiqued
+    candidate) is then judged on the hidden tests/. Results go to a JSON file after every run.
+    """
     strategies = parse_strategies(strategy)
     languages = parse_languages(lang)
     settings = load_settings({
@@ -100,8 +104,9 @@ def bench(
                       markup=False)
         done_before = len(report.done_keys() & set(runner.planned_keys(problems)))
         if not quiet:
-            err.print(f"bench: {len(problems)} problems × {len(strategies)} strategies × {len(languages)} "
-                      f"languages; {done_before} runs already done; results → {path}", markup=False)
+            err.print(f"bench: {len(problems)} problems × {', '.join(strategies)} × "
+                      f"{', '.join(lang.value for lang in languages)}; {done_before} runs already done; "
+                      f"results → {path}", markup=False)
         cancel = threading.Event()
         try:
             runner.run(problems, report, path, on_progress=None if quiet else _progress_printer(err),
@@ -168,17 +173,19 @@ def render_report(console: Console, report: BenchReport) -> None:
     columns = [(g.strategy, g.language) for g in groups]
     by_key = {r.key: r for r in report.records}
     problems = list(dict.fromkeys(r.problem for r in report.records))
-    per_problem = Table(title="per problem", title_justify="left")
+    per_problem = Table(title="per problem", title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1),
+                        pad_edge=False, collapse_padding=True)
     per_problem.add_column("problem")
     for strategy, language in columns:
         per_problem.add_column(f"{strategy} {language}")
     for problem in problems:
         per_problem.add_row(problem, *(_cell(by_key.get((problem, s, lang))) for s, lang in columns))
     console.print(per_problem)
-    summary = Table(title="summary", title_justify="left")
-    for name in ("strategy", "lang", "solved", "pass@1", "tokens/problem", "time", "rounds",
-                 "critic precision", "critic recall", "skipped", "errors"):
-        summary.add_column(name, justify="left" if name in ("strategy", "lang") else "right")
+    summary = Table(title="summary (critic P/R: precision/recall vs hidden tests)", title_justify="left",
+                    box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False, collapse_padding=True)
+    for name in ("strategy", "lang", "solved", "pass@1", "tok/prob", "time", "rounds",
+                 "critic P", "critic R", "skip", "err"):
+        summary.add_column(name, justify="left" if name in ("strategy", "lang") else "right", no_wrap=True)
     for group in [*groups, *([_overall(report)] if len(groups) > 1 else [])]:
         summary.add_row(
             group.strategy, group.language, f"{group.solved}/{group.attempted}", _pct(group.pass_rate),

@@ -51,6 +51,8 @@ if TYPE_CHECKING:
     import httpx
 
 TOP_LOGPROBS = 20
+INTERRUPT_HINT = (" (llama_cpp.server does this to concurrent requests unless started with"
+                  " --interrupt_requests False)")
 
 
 class OpenAIEngine(Engine):
@@ -93,6 +95,8 @@ class OpenAIEngine(Engine):
         )
         self.model: str | None = server.model
         self.prefill: PrefillStyle = "none"
+        #: `owned_by` of the model's `/models` entry ("llamacpp", "vllm", "me" for llama_cpp.server, ...).
+        self.owner = ""
         self.listed: list[dict[str, Any]] | None = None
         n_ctx: int | None = None
         if verify:
@@ -149,7 +153,8 @@ class OpenAIEngine(Engine):
                 hint=f"it serves: {', '.join(ids) or 'nothing'}",
             )
         entry = next(e for e in self.listed or () if e["id"] == self.model)
-        self.prefill = PREFILL_BY_OWNER.get(str(entry.get("owned_by", "")).lower(), "none")
+        self.owner = str(entry.get("owned_by", "")).lower()
+        self.prefill = PREFILL_BY_OWNER.get(self.owner, "none")
         n_ctx = entry.get("max_model_len")
         return n_ctx if isinstance(n_ctx, int) else None
 
@@ -269,8 +274,12 @@ class OpenAIEngine(Engine):
     def _results(self, acc: StreamAccumulator, request: GenerationRequest, start: float, *,
                  error: str | None = None, cancelled: bool = False) -> list[GenerationResult]:
         elapsed = time.perf_counter() - start
-        return [acc.result(i, request.messages, elapsed, error=error, cancelled=cancelled)
-                for i in range(len(acc.choices))]
+        results = [acc.result(i, request.messages, elapsed, error=error, cancelled=cancelled)
+                   for i in range(len(acc.choices))]
+        if self.owner == "me":  # llama-cpp-python's server cuts a stream when another request waits
+            results = [dataclasses.replace(r, error=r.error + INTERRUPT_HINT)
+                       if r.error and "no finish_reason" in r.error else r for r in results]
+        return results
 
     # --- HTTP with retries --------------------------------------------------------------------
 

@@ -132,3 +132,26 @@ def test_critique_command_verdict_and_exit_codes(tmp_path: Path, capsys: pytest.
     unclear = write_script(tmp_path, [{"text": "Hard to say."}])
     code, out, _ = ocr(["critique", str(problem_file(tmp_path)), str(solution), "-m", unclear], capsys)
     assert code == 1 and "verdict: no verdict" in out
+
+
+def test_ctrl_c_keeps_transcript_and_best_code_and_exits_130(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    from ocr_cli.engines import factory
+    from ocr_cli.engines.scripted import ScriptedEngine, ScriptedReply
+    from ocr_cli.storage.transcripts import TranscriptStore
+
+    def interrupt(_request: object) -> str:
+        raise KeyboardInterrupt  # as if Ctrl-C arrived while the revision was generating
+
+    engine = ScriptedEngine([ScriptedReply(answer(WRONG), when=DRAFT),
+                             ScriptedReply(interrupt, when=REVISION)])
+    monkeypatch.setattr(factory, "open_engine", lambda spec, settings: engine)
+    target = tmp_path / "best.py"
+    code, _, err = ocr(["solve", str(problem_file(tmp_path)), "-m", "scripted:unused.json", "-n", "1",
+                        "--no-critic", "-o", str(target)], capsys)
+    assert code == 130
+    assert target.read_text(encoding="utf-8") == WRONG
+    assert "interrupted" in err and str(target) in err
+    store = TranscriptStore()
+    (run,) = store.list_runs()
+    assert run.status == "cancelled"

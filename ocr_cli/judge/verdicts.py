@@ -34,7 +34,9 @@ def _failure_verdict(outcome: RunOutcome, limits: Limits, options: JudgeOptions,
         return Verdict.IE, outcome.error
     if outcome.timed_out:
         return Verdict.TLE, f"killed at the wall-clock deadline of {limits.wall_s:g} s (sleeping or blocked?)"
-    if outcome.signal == signal.SIGXCPU or outcome.cpu_s > options.time_limit_s:
+    if outcome.signal == signal.SIGXCPU:
+        return Verdict.TLE, f"killed at the CPU limit ({options.time_limit_s:g} s, rounded up to whole seconds)"
+    if outcome.cpu_s > options.time_limit_s:
         return Verdict.TLE, f"CPU time {outcome.cpu_s:.2f} s over the limit of {options.time_limit_s:g} s"
     failed = not outcome.ok
     if outcome.maxrss_mb > options.memory_limit_mb or (failed and any(m in stderr for m in _MEMORY_ERRORS)):

@@ -59,7 +59,8 @@ def root(
     """With no command on a terminal, start the REPL; otherwise show this help."""
     if ctx.invoked_subcommand is None:
         if sys.stdin.isatty() and sys.stdout.isatty():
-            ctx.invoke(repl_cmd.repl)
+            # invoke the click command (not the bare function) so its options get their defaults
+            ctx.invoke(ctx.command.get_command(ctx, "repl"))  # type: ignore[attr-defined]
         else:
             print(ctx.get_help())
 

@@ -80,3 +80,15 @@ def test_ctrl_c_cancels_a_solve_and_the_session_goes_on(tmp_path: Path) -> None:
         assert child.wait() == 0
     finally:
         child.close()
+
+
+def test_ocr_without_arguments_on_a_terminal_starts_the_repl(script: Path, tmp_path: Path) -> None:
+    env = dict(_env(), OCR_MODEL=f"scripted:{script}")
+    child = PtyProcess([sys.executable, "-m", "ocr_cli"], env, cwd=str(tmp_path))
+    try:
+        child.expect(r"ocr · scripted · sum\.json")
+        child.expect(r"ocr> ")
+        child.send("\x04")
+        assert child.wait() == 0
+    finally:
+        child.close()

@@ -35,7 +35,7 @@ def _failure_verdict(outcome: RunOutcome, limits: Limits, options: JudgeOptions,
     if outcome.timed_out:
         return Verdict.TLE, f"killed at the wall-clock deadline of {limits.wall_s:g} s (sleeping or blocked?)"
     if outcome.signal == signal.SIGXCPU:
-        return Verdict.TLE, f"killed at the CPU limit ({options.time_limit_s:g} s, rounded up to whole seconds)"
+        return Verdict.TLE, f"killed at the CPU limit ({options.time_limit_s:g} s, rounded up to a second)"
     if outcome.cpu_s > options.time_limit_s:
         return Verdict.TLE, f"CPU time {outcome.cpu_s:.2f} s over the limit of {options.time_limit_s:g} s"
     failed = not outcome.ok

@@ -21,6 +21,7 @@ for the next call while it is large enough.
 from __future__ import annotations
 
 import ctypes
+import dataclasses
 import threading
 import time
 import weakref
@@ -71,54 +72,102 @@ def shared_prefix(prompts: Sequence[Sequence[int]]) -> tuple[list[int], bool]:
     return first[:length], False
 
 
-def required_cells(prompts: Sequence[Sequence[int]], params: Sequence[SamplingParams], draft: int) -> int:
-    """KV cells a batch needs: the shared prefix once, each suffix, each token budget, draft room."""
+@dataclass(frozen=True)
+class ContextNeed:
+    """The KV cells a batch needs: in all, and for its longest sequence."""
+
+    seqs: int
+    cells: int
+    per_seq: int
+
+
+def context_need(prompts: Sequence[Sequence[int]], params: Sequence[SamplingParams], draft: int,
+                 unified: bool) -> ContextNeed:
+    """With a unified KV cache the shared prefix is stored once and sequences take the cells they
+    use; otherwise each sequence has a stream of equal size holding its own copy of the prefix."""
+    per_seq = max(len(p) + q.max_tokens + draft + 1 for p, q in zip(prompts, params, strict=True))
+    if not unified:
+        return ContextNeed(len(prompts), per_seq * len(prompts), per_seq)
     shared, identical = shared_prefix(prompts)
     suffixes = 0 if identical else sum(len(p) - len(shared) for p in prompts)
-    return len(shared) + suffixes + sum(p.max_tokens for p in params) + len(prompts) * (draft + 1)
+    cells = len(shared) + suffixes + sum(q.max_tokens + draft + 1 for q in params)
+    return ContextNeed(len(prompts), cells, per_seq)
 
 
 class BatchedDecoder:
     """Decodes several prompts at once with a `llama_cpp.Llama`'s model (see the module docstring)."""
 
     def __init__(self, llama: Any, *, max_ctx: int | None = None, lookup: LookupOptions | None = None,
-                 n_batch: int = 512) -> None:
+                 n_batch: int = 512, unified_kv: bool = False) -> None:
         import llama_cpp
 
         self.llama = llama
+        #: Most KV cells the decoder's context may hold, over all sequences.
         self.max_ctx = max_ctx or llama.n_ctx()
+        #: Most positions one sequence may reach (the `Llama` context's size, as for a single request).
+        self.seq_limit = llama.n_ctx()
         self.lookup = lookup
         self.n_batch = n_batch
+        # A unified cache stores a shared prefix once, but every token then attends over all cells
+        # (masked), which changes float rounding: greedy outputs drift from the one-at-a-time ones
+        # after a few dozen tokens. Separate streams (the default) reproduce them exactly.
+        self.unified_kv = unified_kv
         self.stats = DecodeStats()
         self._lib = llama_cpp
         self._vocab = llama._model.vocab
         self._text = TokenText(self._vocab)
         self._ctx: Any = None  # llama_cpp._internals.LlamaContext
         self._ctx_cells = 0
+        self._ctx_per_seq = 0
         self._ctx_seqs = 0
         self._batch: Any = None  # llama_cpp._internals.LlamaBatch
         self._batch_cap = 0
         self._cached: list[int] = []  # sequence 0's tokens left in the KV cache by the last call
         self._lock = threading.Lock()
 
+    @property
+    def draft_room(self) -> int:
+        return self.lookup.max_draft if self.lookup else 0
+
+    def need(self, prompts: Sequence[Sequence[int]], params: Sequence[SamplingParams]) -> ContextNeed:
+        """The KV cells decoding these prompts needs (see `context_need`)."""
+        return context_need(prompts, params, self.draft_room, self.unified_kv)
+
+    def clamp(self, prompt: Sequence[int], params: SamplingParams) -> SamplingParams:
+        """`params` with max_tokens cut so the sequence stays within `seq_limit` positions."""
+        room = self.seq_limit - len(prompt) - self.draft_room - 1
+        if room < 1:
+            raise EngineError(f"a prompt of {len(prompt)} tokens leaves no room to generate in a context "
+                              f"of {self.seq_limit}", hint="raise --n-ctx or shorten the problem")
+        return params if params.max_tokens <= room else dataclasses.replace(params, max_tokens=room)
+
     # --- context and batch -------------------------------------------------------------------------
 
-    def _ensure_context(self, cells: int, seqs: int) -> None:
-        if self._ctx is not None and cells <= self._ctx_cells and seqs <= self._ctx_seqs:
+    def _ensure_context(self, need: ContextNeed) -> None:
+        if self._ctx is not None and need.seqs <= self._ctx_seqs and (
+            need.cells <= self._ctx_cells if self.unified_kv else need.per_seq <= self._ctx_per_seq
+        ):
             return
         from llama_cpp import _internals
 
         max_seqs = self._lib.llama_max_parallel_sequences()
-        if seqs > max_seqs:
-            raise EngineError(f"llama.cpp decodes at most {max_seqs} sequences at once, asked for {seqs}")
+        if need.seqs > max_seqs:
+            raise EngineError(f"llama.cpp decodes at most {max_seqs} sequences at once, not {need.seqs}")
+        seqs = max(need.seqs, self._ctx_seqs)  # grow to the larger shape, so the next call fits too
+        if self.unified_kv:
+            size = max(need.cells, min(self.max_ctx, _round_up(max(need.cells, self._ctx_cells), CTX_STEP)))
+        else:  # equal streams: n_ctx must divide by n_seq_max
+            per_seq = _round_up(max(need.per_seq, self._ctx_per_seq), 256)
+            if per_seq * seqs > self.max_ctx:
+                seqs, per_seq = need.seqs, need.per_seq
+            size = per_seq * seqs
         self.close()
-        size = min(self.max_ctx, -(-max(cells, self._ctx_cells) // CTX_STEP) * CTX_STEP)
         params = self._lib.llama_context_params()
         ctypes.memmove(ctypes.byref(params), ctypes.byref(self.llama.context_params), ctypes.sizeof(params))
         params.n_ctx = size
         params.n_batch = params.n_ubatch = self.n_batch
-        params.n_seq_max = max(seqs, self._ctx_seqs)
-        params.kv_unified = True
+        params.n_seq_max = seqs
+        params.kv_unified = self.unified_kv
         params.embeddings = False
         params.n_samplers = 0
         params.samplers = None
@@ -127,7 +176,9 @@ class BatchedDecoder:
         except ValueError as exc:
             raise EngineError(f"cannot create a llama.cpp context of {size} tokens for {seqs} sequences: "
                               f"{exc}", hint="lower -n or --max-tokens") from None
-        self._ctx_cells, self._ctx_seqs = self._lib.llama_n_ctx(self._ctx.ctx), params.n_seq_max
+        self._ctx_cells = self._lib.llama_n_ctx(self._ctx.ctx)
+        self._ctx_per_seq = self._lib.llama_n_ctx_seq(self._ctx.ctx)
+        self._ctx_seqs = seqs
         self._cached = []
 
     def _ensure_batch(self, capacity: int) -> None:
@@ -142,7 +193,8 @@ class BatchedDecoder:
         """Free the decoder's context (the model stays with its `Llama`)."""
         if self._ctx is not None:
             self._ctx.close()
-        self._ctx, self._ctx_cells, self._ctx_seqs, self._cached = None, 0, 0, []
+        self._ctx, self._cached = None, []
+        self._ctx_cells = self._ctx_per_seq = self._ctx_seqs = 0
 
     # --- decoding ----------------------------------------------------------------------------------
 
@@ -183,17 +235,17 @@ class BatchedDecoder:
             raise ValueError("decode needs one SamplingParams per prompt")
         if any(not p for p in prompts):
             raise EngineError("cannot decode an empty prompt")
-        draft = self.lookup.max_draft if self.lookup else 0
-        cells = required_cells(prompts, params, draft)
-        if cells > self.max_ctx:
+        params = [self.clamp(p, q) for p, q in zip(prompts, params, strict=True)]
+        need = self.need(prompts, params)
+        if need.cells > self.max_ctx:
             raise EngineError(
-                f"a batch of {len(prompts)} needs {cells} context tokens (prompts plus "
+                f"a batch of {len(prompts)} needs {need.cells} context tokens (prompts plus "
                 f"{sum(p.max_tokens for p in params)} to generate) but the context holds {self.max_ctx}",
                 hint="lower -n or --max-tokens, or raise --n-ctx",
             )
         with self._lock:
-            self._ensure_context(cells, len(prompts))
-            self._ensure_batch(max(self.n_batch, len(prompts) * (draft + 1)))
+            self._ensure_context(need)
+            self._ensure_batch(max(self.n_batch, len(prompts) * (self.draft_room + 1)))
             states = [SequenceState(i, p, params[i], vocab=self._vocab, text=self._text, lookup=self.lookup)
                       for i, p in enumerate(prompts)]
             self.stats = DecodeStats(sequences=len(states), prompt_tokens=sum(len(p) for p in prompts))
@@ -213,11 +265,14 @@ class BatchedDecoder:
 
     def _prefill(self, states: list[SequenceState], emit: ChunkCallback,
                  cancel: threading.Event | None) -> None:
+        """Evaluate the prompts: the shared prefix once on sequence 0 (skipping what sequence 0 still
+        holds from the last call), copy it to the other sequences, then every sequence's own suffix."""
         mem = self._lib.llama_get_memory(self._ctx.ctx)
         shared, identical = shared_prefix([s.prompt for s in states])
-        reuse = common_prefix_length(self._cached, shared)
-        if identical:
-            reuse = min(reuse, len(shared) - 1)  # the last prompt token must be decoded for its logits
+        first = states[0].prompt
+        # Sequence 0 keeps what it shares with the last call, short of its last prompt token (which
+        # must be decoded to give logits).
+        reuse = min(common_prefix_length(self._cached, first), len(first) - 1)
         for seq in range(1, self._ctx_seqs):
             self._lib.llama_memory_seq_rm(mem, seq, -1, -1)
         if not self._lib.llama_memory_seq_rm(mem, 0, reuse, -1):
@@ -230,10 +285,13 @@ class BatchedDecoder:
 
         def after_shared(last_index: int) -> None:
             for state in states:
-                state.kv_tokens = list(shared)
+                state.kv_tokens = list(first[:reuse]) if reuse > len(shared) else list(shared)
                 state.cached_prompt_tokens = reuse if state.seq_id == 0 else len(shared)
                 if state.seq_id:
+                    # Only whole sequences can be copied between KV streams: copy, then cut.
                     self._lib.llama_memory_seq_cp(mem, 0, state.seq_id, -1, -1)
+                    self._lib.llama_memory_seq_rm(mem, state.seq_id, len(shared), -1)
+                    state.kv_tokens = list(shared)
             if identical:
                 for state in states:
                     self._take(state, last_index, emit)
@@ -245,9 +303,10 @@ class BatchedDecoder:
             return
         entries, hooks = [], {}
         for state in states:
-            suffix = state.prompt[len(shared):]
-            for j, token in enumerate(suffix):
-                entries.append((state.seq_id, token, len(shared) + j, j == len(suffix) - 1))
+            start = len(state.kv_tokens)
+            suffix = state.prompt[start:]
+            entries.extend((state.seq_id, token, start + j, j == len(suffix) - 1)
+                           for j, token in enumerate(suffix))
             state.kv_tokens.extend(suffix)
             hooks[len(entries) - 1] = self._taker(state, emit)
         self.stats.prompt_tokens_evaluated += len(entries)
@@ -370,7 +429,7 @@ def generate_batched(
     prompts = [list(engine.tokenize(engine.render_prompt(r))) for r in requests]
     params = [r.params for r in requests]
     results: list[GenerationResult] = []
-    for group in plan_groups(prompts, params, decoder.max_ctx, decoder.lookup):
+    for group in plan_groups(decoder, prompts, params):
         started = time.perf_counter()
         offset = group[0]
 
@@ -390,17 +449,22 @@ def generate_batched(
     return results
 
 
-def plan_groups(prompts: Sequence[Sequence[int]], params: Sequence[SamplingParams], max_ctx: int,
-                lookup: LookupOptions | None) -> list[list[int]]:
-    """Split request indices into consecutive groups that each fit in `max_ctx` cells (a request that
-    cannot fit alone gets a group of its own, and decoding it raises the clear error)."""
-    draft = lookup.max_draft if lookup else 0
+def plan_groups(decoder: BatchedDecoder, prompts: Sequence[Sequence[int]],
+                params: Sequence[SamplingParams]) -> list[list[int]]:
+    """Split request indices into consecutive groups that each fit in the decoder's `max_ctx` cells
+    (a request that cannot fit alone gets a group of its own, and decoding it raises the clear error)."""
+    clamped = [decoder.clamp(p, q) for p, q in zip(prompts, params, strict=True)]
     groups: list[list[int]] = []
     for i in range(len(prompts)):
         if groups:
             trial = [*groups[-1], i]
-            if required_cells([prompts[j] for j in trial], [params[j] for j in trial], draft) <= max_ctx:
+            need = decoder.need([prompts[j] for j in trial], [clamped[j] for j in trial])
+            if need.cells <= decoder.max_ctx:
                 groups[-1] = trial
                 continue
         groups.append([i])
     return groups
+
+
+def _round_up(value: int, step: int) -> int:
+    return -(-value // step) * step

@@ -111,6 +111,7 @@ class SequenceOutcome:
     completion_tokens: int
     cached_prompt_tokens: int
     finish_reason: FinishReason
+    tokens: list[int]
 
 
 #: Below this share of accepted draft tokens, a sequence stops drafting.
@@ -203,6 +204,7 @@ class SequenceState:
             completion_tokens=len(self.completion),
             cached_prompt_tokens=self.cached_prompt_tokens,
             finish_reason=self.finish_reason or "cancelled",
+            tokens=list(self.completion),
         )
 
     def free(self) -> None:

@@ -90,8 +90,9 @@ class OpenAIEngine(Engine):
             base_url=server.base_url,
             headers=headers,
             timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 10.0)),
-            limits=httpx.Limits(max_connections=self.concurrency + 2,
-                                max_keepalive_connections=self.concurrency),
+            # No keep-alive: each request opens its own connection, whose socket a cancel can shut
+            # (see BatchCall.trace); a TCP connect is nothing next to a generation.
+            limits=httpx.Limits(max_connections=self.concurrency + 2, max_keepalive_connections=0),
         )
         self.model: str | None = server.model
         self.prefill: PrefillStyle = "none"
@@ -231,14 +232,14 @@ class OpenAIEngine(Engine):
             acc = StreamAccumulator(n, echo_prefix=echo)
             error: str | None = None
             try:
-                response, attempt = self._send("POST", "/chat/completions", body, call.stop, attempt)
+                response, attempt = self._send("POST", "/chat/completions", body, call.stop, attempt,
+                                               trace=call.trace)
             except Stopped:
                 return self._results(acc, request, start, cancelled=True)
             except Rejected as exc:
                 return self._results(acc, request, start, error=str(exc))
             try:
-                with call.track(response):
-                    self._read_stream(response, acc, emit, call.stop)
+                self._read_stream(response, acc, emit, call.stop)
             except httpx.HTTPError as exc:
                 error = f"the stream dropped: {describe_transport_error(exc)}"
             finally:
@@ -284,7 +285,8 @@ class OpenAIEngine(Engine):
     # --- HTTP with retries --------------------------------------------------------------------
 
     def _send(self, method: str, path: str, body: dict[str, Any] | None, stop: threading.Event,
-              first_attempt: int = 0) -> tuple[httpx.Response, int]:
+              first_attempt: int = 0, trace: Callable[[str, dict[str, Any]], None] | None = None,
+              ) -> tuple[httpx.Response, int]:
         """Send; returns a response whose headers have arrived (status 200, or 404 for GET) and the
         number of retries used so far.
 
@@ -298,7 +300,8 @@ class OpenAIEngine(Engine):
         while True:
             retry_after: float | None = None
             try:
-                request = self._client.build_request(method, path, json=body)
+                request = self._client.build_request(
+                    method, path, json=body, extensions={"trace": trace} if trace else None)
                 response = self._client.send(request, stream=True)
             except httpx.TransportError as exc:
                 reason = f"cannot reach {self.server.display_url}: {describe_transport_error(exc)}"
@@ -312,6 +315,8 @@ class OpenAIEngine(Engine):
                 reason = (f"{self.server.display_url} answered HTTP {response.status_code}: "
                           f"{error_message(text)}")
                 retry_after = retry_after_s(response.headers.get("retry-after"))
+            if stop.is_set():
+                raise Stopped()
             if attempt >= self.max_retries:
                 raise ServerError(reason, hint=self._down_hint())
             delay = retry_after if retry_after is not None else self.backoff_s * (2 ** attempt)

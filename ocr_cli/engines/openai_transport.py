@@ -5,14 +5,10 @@ from __future__ import annotations
 
 import socket
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
-from typing import TYPE_CHECKING
+from contextlib import suppress
+from typing import Any
 
 from ocr_cli.engines.base import ChunkCallback
-
-if TYPE_CHECKING:
-    import httpx
 
 RETRY_STATUSES = frozenset({408, 429, 500, 502, 503, 504})
 MAX_RETRY_AFTER_S = 30.0
@@ -27,46 +23,52 @@ class Stopped(Exception):
 
 
 class BatchCall:
-    """The shared state of one `generate_batch` call: stop flag, open streams, serialised callback."""
+    """The shared state of one `generate_batch` call: the stop flag, the sockets of its connections
+    (so that `halt` can wake reads blocked on them) and the serialised chunk callback."""
 
     def __init__(self, on_chunk: ChunkCallback | None) -> None:
         self.stop = threading.Event()
         self._on_chunk = on_chunk
         self._lock = threading.Lock()
         self._emit_lock = threading.Lock()
-        self._streams: set[httpx.Response] = set()
+        self._sockets: list[socket.socket] = []
 
     def emit(self, index: int, text: str) -> None:
         if self._on_chunk is not None:
             with self._emit_lock:
                 self._on_chunk(index, text)
 
-    @contextmanager
-    def track(self, response: httpx.Response) -> Iterator[None]:
+    def trace(self, event: str, info: dict[str, Any]) -> None:
+        """httpx's `trace` request extension: note the socket of each new connection.
+
+        Connections are not kept alive between requests, so every request of the call passes here,
+        also one still waiting for response headers.
+        """
+        if event != "connection.connect_tcp.complete":
+            return
+        stream = info.get("return_value")
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if not isinstance(sock, socket.socket):
+            return
         with self._lock:
-            self._streams.add(response)
-        try:
-            yield
-        finally:
-            with self._lock:
-                self._streams.discard(response)
+            self._sockets.append(sock)
+        if self.stop.is_set():
+            _shutdown(sock)
 
     def halt(self) -> None:
-        """Stop everything: set the flag and shut the sockets of open streams so blocked reads return."""
+        """Stop everything: set the flag and shut the call's sockets so blocked reads return."""
         self.stop.set()
         with self._lock:
-            streams = list(self._streams)
-        for response in streams:
-            shutdown_socket(response)
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shutdown(sock)
 
 
-def shutdown_socket(response: httpx.Response) -> None:
-    """Shut a streaming response's socket so that a read blocked on it in another thread returns."""
-    stream = response.extensions.get("network_stream")
-    sock = stream.get_extra_info("socket") if stream is not None else None
-    if isinstance(sock, socket.socket):
-        with suppress(OSError):
-            sock.shutdown(socket.SHUT_RDWR)
+def _shutdown(sock: socket.socket) -> None:
+    # shutdown, not close: close does not wake a recv blocked in another thread. A socket httpx has
+    # closed since has no descriptor any more and raises OSError here, harmlessly.
+    with suppress(OSError):
+        sock.shutdown(socket.SHUT_RDWR)
 
 
 def describe_transport_error(exc: Exception) -> str:

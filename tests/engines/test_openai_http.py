@@ -214,6 +214,17 @@ def test_cancel_unblocks_a_stream_waiting_on_a_silent_server(server: fake.FakeOp
     assert (result.finish_reason, result.text) == ("cancelled", "a b c")
 
 
+@pytest.mark.timeout(30)
+def test_cancel_unblocks_requests_still_waiting_for_headers(server: fake.FakeOpenAIServer) -> None:
+    server.default = Reply(header_delay_s=60)
+    cancel = threading.Event()
+    timer = threading.Timer(0.3, cancel.set)
+    timer.start()
+    results = _engine(server, concurrency=2).generate_batch([REQUEST, REQUEST], None, cancel)
+    timer.join()
+    assert [(r.finish_reason, r.text) for r in results] == [("cancelled", "")] * 2
+
+
 def test_server_n_sends_seed_variants_as_one_request(server: fake.FakeOpenAIServer) -> None:
     requests = [GenerationRequest(REQUEST.messages, SamplingParams(seed=s, max_tokens=8)) for s in (1, 2, 3)]
     server.default = Reply(text="x y")

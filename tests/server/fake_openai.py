@@ -26,6 +26,8 @@ class Reply:
     #: Chunks (words) sent before the connection is cut without ending the response.
     drop_after: int | None = None
     delay_s: float = 0.0
+    #: Seconds the server waits before sending the response headers.
+    header_delay_s: float = 0.0
     #: Chunks sent before the server goes silent for a minute (without closing).
     stall_after: int | None = None
     finish: str | None = "stop"
@@ -148,6 +150,7 @@ def _handler_for(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
             reply = server.next_reply()
             server.enter()
             try:
+                time.sleep(reply.header_delay_s)
                 if reply.status != 200:
                     extra = {"Retry-After": reply.retry_after} if reply.retry_after else None
                     self._json(reply.status, {"error": {"message": f"fake status {reply.status}"}}, extra)

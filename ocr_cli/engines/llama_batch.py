@@ -409,7 +409,10 @@ def decoder_for(engine: Any) -> BatchedDecoder:
     if decoder is None or decoder.llama is not engine.llama:
         settings = getattr(engine, "settings", None)
         lookup = LookupOptions() if settings is not None and settings.prompt_lookup else None
-        decoder = BatchedDecoder(engine.llama, lookup=lookup)
+        # The batch's cells (N sequences' prompts and budgets) may use up to --n-ctx in all, while
+        # each sequence stays within the engine's own context like a single request does.
+        budget = max(engine.llama.n_ctx(), settings.n_ctx if settings is not None else 0)
+        decoder = BatchedDecoder(engine.llama, max_ctx=budget, lookup=lookup)
         _decoders[engine] = decoder
     return decoder
 

@@ -90,7 +90,7 @@ def test_add_replaces_a_retried_run() -> None:
 def test_reading_a_foreign_file_is_a_config_error(tmp_path: Path, content: str) -> None:
     path = tmp_path / "r.json"
     path.write_text(content)
-    with pytest.raises(ConfigError, match="r.json"):
+    with pytest.raises(ConfigError, match=r"r\.json"):
         BenchReport.read(path)
 
 

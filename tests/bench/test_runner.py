@@ -58,7 +58,8 @@ def test_solved_counts_skips_and_critic_accuracy(tmp_path: Path) -> None:
     assert (single.attempted, single.solved, single.skipped) == (3, 2, 1)
     assert single.critic.judged == 0  # no critic in "single"
     # select: add right & passes (TP), double right & fails (FP), divisor wrong & passes (FN)
-    assert (select.critic.true_positive, select.critic.false_positive, select.critic.false_negative) == (1, 1, 1)
+    critic = select.critic
+    assert (critic.true_positive, critic.false_positive, critic.false_negative) == (1, 1, 1)
     assert select.critic.precision == 0.5 and select.critic.recall == 0.5
     assert all(r.generated_tokens > 0 for r in report.records if r.status != "skipped")
 
@@ -80,7 +81,8 @@ def test_json_written_with_summary(tmp_path: Path) -> None:
 def test_resume_runs_only_what_is_missing(tmp_path: Path) -> None:
     first, output, _ = _bench(tmp_path, ("single",))
     engine = scripted_model()
-    resumed, _, engine = _bench(tmp_path, ("single", "select"), report=BenchReport.read(output), engine=engine)
+    resumed, _, engine = _bench(tmp_path, ("single", "select"), report=BenchReport.read(output),
+                                engine=engine)
     asked = [m.content for request in engine.requests for m in request.messages if m.role == "user"]
     # select needs one draft + one critique per non-skipped problem; the single runs are not redone
     assert len(engine.requests) == 6

@@ -32,7 +32,7 @@ from ocr_cli.engines.base import (
     GenerationResult,
 )
 from ocr_cli.engines.chat_template import ChatTemplate, choose_template
-from ocr_cli.engines.llama_logging import install_log_handler, take_recent_errors
+from ocr_cli.engines.llama_logging import explain_failure, install_log_handler, take_recent_errors
 from ocr_cli.engines.llama_system import backend_name, gpu_offload_supported, physical_cores
 from ocr_cli.errors import EngineError, ModelError
 from ocr_cli.models.gguf_info import GGUFInfo, read_gguf_info
@@ -99,6 +99,7 @@ class LlamaEngine(Engine):
     def open(cls, resolved: ResolvedModel, settings: Settings) -> LlamaEngine:
         """Check and load a model file. Bad files raise ModelError naming the file."""
         install_log_handler(settings.verbose)
+        take_recent_errors()  # forget older lines: only this load's explain a failure
         gguf = read_gguf_info(resolved.path)
         trained = gguf.context_length or settings.n_ctx
         n_ctx = max(256, min(trained, settings.n_ctx))
@@ -111,8 +112,7 @@ class LlamaEngine(Engine):
             llama = Llama(model_path=str(resolved.path), n_gpu_layers=n_gpu_layers, n_ctx=n_ctx,
                           n_threads=threads, n_threads_batch=threads, verbose=settings.verbose)
         except (ValueError, RuntimeError, OSError) as exc:
-            errors = take_recent_errors()
-            reason = errors[-1] if errors else str(exc)
+            reason = explain_failure(str(exc))
             raise ModelError(f"llama.cpp cannot load this model: {reason}", path=resolved.path) from None
         template = choose_template(gguf.chat_template, _token_text(llama, llama.token_bos()),
                                    _token_text(llama, llama.token_eos()), settings.tokenizer)

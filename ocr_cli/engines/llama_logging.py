@@ -13,7 +13,7 @@ import sys
 import threading
 from typing import Any
 
-_GGML_LOG_LEVEL_ERROR = 3
+_GGML_LOG_LEVEL_ERROR = 4  # ggml_log_level: NONE 0, DEBUG 1, INFO 2, WARN 3, ERROR 4, CONT 5
 _lock = threading.Lock()
 _state: dict[str, Any] = {"verbose": False, "installed": None}
 _recent_errors: collections.deque[str] = collections.deque(maxlen=20)
@@ -42,6 +42,15 @@ def install_log_handler(verbose: bool) -> None:
             handler = llama_cpp.llama_log_callback(_callback)
             llama_cpp.llama_log_set(handler, ctypes.c_void_p(0))
             _state["installed"] = handler
+
+
+def explain_failure(default: str) -> str:
+    """The most telling error line llama.cpp logged since the last call (or `default`)."""
+    lines = take_recent_errors()
+    for line in lines:
+        if "error" in line.lower():
+            return line.split("error loading model:")[-1].strip()
+    return lines[0] if lines else default
 
 
 def take_recent_errors() -> list[str]:

@@ -1,0 +1,191 @@
+"""The llama.cpp engine with the real embedded model (tiny, CPU, short token limits)."""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ocr_cli.config import Settings
+from ocr_cli.engines.base import GenerationRequest, Message, SamplingParams
+from ocr_cli.engines.factory import EnginePool
+from ocr_cli.engines.llama import LlamaEngine, StopFilter
+from ocr_cli.models.registry import resolve_model
+
+pytestmark = pytest.mark.model
+
+SETTINGS = Settings(n_ctx=2048, batched=False, threads=1)  # one thread: robust on a busy CI box
+
+
+@pytest.fixture(scope="module")
+def engine() -> Iterator[LlamaEngine]:
+    opened = LlamaEngine.open(resolve_model(None), SETTINGS)
+    yield opened
+    opened.close()
+
+
+def ask(text: str, **params: object) -> GenerationRequest:
+    return GenerationRequest((Message("user", text),), SamplingParams(**params))  # type: ignore[arg-type]
+
+
+def test_info(engine: LlamaEngine) -> None:
+    info = engine.info
+    assert info.engine == "llama.cpp"
+    assert info.n_ctx == 2048  # min(training context 8192, settings.n_ctx)
+    assert info.total_layers == 30
+    assert info.backend == "CPU" and info.gpu_layers == 0  # this build has no GPU offload
+    assert info.threads and info.threads >= 1
+    assert info.chat_template == "gguf"
+
+
+def test_same_seed_same_text(engine: LlamaEngine) -> None:
+    request = ask("Name three colours.", seed=7, max_tokens=16, temperature=0.9)
+    first = engine.generate(request)
+    engine.generate(ask("Something else entirely.", seed=1, max_tokens=4))
+    second = engine.generate(request)
+    assert first.text == second.text
+    assert first.completion_tokens == 16 and first.finish_reason == "length"
+
+
+def test_different_seeds_differ(engine: LlamaEngine) -> None:
+    texts = {engine.generate(ask("Write a word.", seed=s, max_tokens=12, temperature=1.5, top_k=0,
+                                 top_p=1.0, min_p=0.0)).text for s in range(4)}
+    assert len(texts) > 1
+
+
+def test_chunks_concatenate_to_the_text(engine: LlamaEngine) -> None:
+    chunks: list[str] = []
+    result = engine.generate(ask("Write a haiku about rivers.", seed=3, max_tokens=24),
+                             on_chunk=chunks.append)
+    assert len(chunks) > 3
+    assert "".join(chunks) == result.text
+    assert result.prompt_tokens > 10 and result.elapsed_s > 0
+
+
+def test_stop_string_cuts_and_never_streams(engine: LlamaEngine) -> None:
+    chunks: list[str] = []
+    result = engine.generate(ask("Count from 1 to 20, separated by commas.", temperature=0, max_tokens=60,
+                                 stop=("7",)), on_chunk=chunks.append)
+    assert result.finish_reason == "stop"
+    assert "7" not in result.text and "6" in result.text
+    assert "".join(chunks) == result.text
+
+
+def test_natural_end_is_stop(engine: LlamaEngine) -> None:
+    result = engine.generate(ask("Reply with the single word: yes", temperature=0, max_tokens=64))
+    assert result.finish_reason == "stop" and result.completion_tokens < 64
+
+
+def test_assistant_prefix_is_continued(engine: LlamaEngine) -> None:
+    request = GenerationRequest((Message("user", "Write Python code that prints hello."),),
+                                SamplingParams(temperature=0, max_tokens=12), assistant_prefix="```python\n")
+    assert engine.render_prompt(request).endswith("<|im_start|>assistant\n```python\n")
+    result = engine.generate(request)
+    assert not result.text.startswith("```python")
+    assert result.text.strip()
+
+
+def test_prefix_cache_reused(engine: LlamaEngine) -> None:
+    request = ask("Tell me about the moon.", temperature=0, max_tokens=4)
+    engine.generate(request)
+    again = engine.generate(request)
+    assert again.cached_prompt_tokens == again.prompt_tokens - 1
+
+
+def test_cancel_between_tokens(engine: LlamaEngine) -> None:
+    cancel = threading.Event()
+    chunks: list[str] = []
+
+    def on_chunk(text: str) -> None:
+        chunks.append(text)
+        if len(chunks) == 3:
+            cancel.set()
+
+    result = engine.generate(ask("Write a long story about a dragon.", seed=1, max_tokens=64),
+                             on_chunk=on_chunk, cancel=cancel)
+    assert result.finish_reason == "cancelled"
+    assert 3 <= result.completion_tokens < 64
+    already = engine.generate(ask("Hi", max_tokens=8), cancel=cancel)
+    assert already.finish_reason == "cancelled" and already.text == ""
+
+
+def test_prompt_too_long_is_an_error_result(engine: LlamaEngine) -> None:
+    result = engine.generate(ask("word " * 3000, max_tokens=4))
+    assert result.finish_reason == "error" and "does not fit" in (result.error or "")
+
+
+def test_score_choices(engine: LlamaEngine) -> None:
+    obvious = GenerationRequest(
+        (Message("user", 'Repeat exactly this word and nothing else: "wrong"'),),
+        assistant_prefix="", params=SamplingParams(max_tokens=1))
+    scores = engine.score_choices(obvious, ["right", "wrong"])
+    assert scores is not None and len(scores) == 2
+    assert sum(scores) == pytest.approx(1.0)
+    assert scores[1] > scores[0]
+    other = GenerationRequest(
+        (Message("user", 'Repeat exactly this word and nothing else: "right"'),), assistant_prefix="")
+    flipped = engine.score_choices(other, ["right", "wrong"])
+    assert flipped is not None and flipped[0] > flipped[1]
+
+
+def test_score_choices_with_shared_first_token_is_none(engine: LlamaEngine) -> None:
+    assert engine.score_choices(ask("x"), ["right", "right"]) is None
+
+
+def test_generation_after_scoring_is_unchanged(engine: LlamaEngine) -> None:
+    request = ask("Name a fruit.", temperature=0, max_tokens=8)
+    before = engine.generate(request).text
+    engine.score_choices(request, ["right", "wrong"])
+    assert engine.generate(request).text == before
+
+
+def test_tokenizer_folder_template(tmp_path: Path) -> None:
+    """A local HF tokenizer folder replaces the GGUF's template (offline, transformers, no torch)."""
+    from tokenizers import Tokenizer, models, pre_tokenizers
+
+    folder = tmp_path / "tok"
+    folder.mkdir()
+    tokenizer = Tokenizer(models.WordLevel({"[UNK]": 0, "hello": 1}, unk_token="[UNK]"))
+    tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
+    tokenizer.save(str(folder / "tokenizer.json"))
+    template = ("{% for m in messages %}[{{ m.role }}] {{ m.content }}\n{% endfor %}"
+                "{% if add_generation_prompt %}[bot] {% endif %}")
+    (folder / "tokenizer_config.json").write_text(json.dumps({
+        "tokenizer_class": "PreTrainedTokenizerFast", "chat_template": template, "unk_token": "[UNK]"}))
+    custom = LlamaEngine.open(resolve_model(None), Settings(n_ctx=512, threads=1, tokenizer=str(folder)))
+    try:
+        assert custom.info.chat_template == f"tokenizer:{folder}"
+        prompt = custom.render_prompt(ask("two plus two"))
+        assert prompt == "[user] two plus two\n[bot] "
+        assert custom.generate(ask("two plus two", max_tokens=3, seed=1)).completion_tokens <= 3
+    finally:
+        custom.close()
+
+
+def test_pool_shares_one_engine_for_generator_and_critic() -> None:
+    spec = str(resolve_model(None).path)
+    with EnginePool(Settings(model=spec, critic="smollm2-135m-instruct", n_ctx=512, threads=1)) as pool:
+        generator, critic = pool.generator_and_critic()
+        assert generator is critic
+        assert isinstance(generator, LlamaEngine)
+
+
+def test_quiet_llama_log(capfd: pytest.CaptureFixture[str]) -> None:
+    quiet = LlamaEngine.open(resolve_model(None), Settings(n_ctx=512, threads=1))
+    quiet.generate(ask("hi", max_tokens=2))
+    quiet.close()
+    captured = capfd.readouterr()
+    assert "llama_" not in captured.err and "llama_" not in captured.out
+    assert "load_tensors" not in captured.err
+
+
+def test_stop_filter_holds_back_a_partial_stop() -> None:
+    stops = StopFilter(["</end>"])
+    assert stops.add("abc</") == "abc"
+    assert stops.add("en") == ""
+    assert stops.add("x more") == "</enx more"
+    assert stops.add(" </end> tail") == " "
+    assert stops.stopped and stops.text == "abc</enx more "

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
@@ -118,3 +119,33 @@ def test_a_broken_problem_is_an_error_record_not_a_crash(tmp_path: Path) -> None
     add = next(r for r in report.records if r.problem == "set/add")
     assert add.status == "error" and "meta.json" in (add.reason or "")
     assert sum(r.solved for r in report.records) == 1  # divisor still solved
+
+
+def test_parallel_problems_on_a_server_like_engine(tmp_path: Path) -> None:
+    engine = scripted_model()
+    engine.info = dataclasses.replace(engine.info, engine="openai")  # serves concurrent requests
+    problems = discover([write_problem_set(tmp_path / "set")])
+    settings = load_settings({"n": 1, "rounds": 0, "max_tokens": 200})
+    runner = BenchRunner(engine, engine, settings, solve_settings_from(settings, None),
+                         strategies=("single", "select"), languages=(Language.PYTHON,), jobs=3)
+    assert runner.jobs == 3
+    output = tmp_path / "results.json"
+    finished: list[int] = []
+    try:
+        runner.run(problems, BenchReport(config={}), output,
+                   on_progress=lambda e: finished.append(e.done) if isinstance(e, RunFinished) else None)
+    finally:
+        runner.close()
+    report = BenchReport.read(output)
+    assert sorted(finished) == list(range(1, 9))
+    assert sum(r.solved for r in report.records) == 4  # the same outcome as one at a time
+
+
+def test_in_process_engines_run_one_problem_at_a_time() -> None:
+    engine = scripted_model()
+    engine.info = dataclasses.replace(engine.info, engine="llama.cpp")
+    settings = load_settings({})
+    runner = BenchRunner(engine, None, settings, solve_settings_from(settings, None),
+                         strategies=("single",), languages=(Language.PYTHON,), jobs=4)
+    assert runner.jobs == 1
+    runner.close()

@@ -1,7 +1,8 @@
-"""The sandbox launcher: a standalone script, run as `python -I -S launcher.py CONFIG_JSON`.
+"""The sandbox launcher: a standalone script, run as `python -I -S launcher.py ARGS...`.
 
-It is never imported by ocr (it must start fast and run before privileges are dropped). The program's
-stdin, stdout and stderr are the launcher's own; file descriptor `status_fd` receives one JSON line:
+It is never imported by ocr (it must start fast and run before privileges are dropped); the judge
+prefers its C twin (`native_launcher.py`), which speaks the same protocol (described there). The
+program's stdin, stdout and stderr are the launcher's own; file descriptor `status_fd` receives one line:
 `{"exit": int|null, "signal": int|null, "cpu_s": float, "wall_s": float, "maxrss_kb": int, ...}`, or
 `{"error": str}` when the sandbox could not be set up.
 
@@ -176,8 +177,27 @@ def _namespace_init(config: dict, status_fd: int) -> None:
     _supervise(config, status_fd, {"ro_failed": failed, "proc": proc_ok})
 
 
+def parse_args(args: list[str]) -> dict:
+    """Read the argv protocol of `native_launcher.py` into a config dict."""
+    it = iter(args)
+
+    def number() -> int:
+        return int(next(it))
+
+    config: dict = {"status_fd": number(), "namespaces": number() == 1}
+    uid, gid = number(), number()
+    config.update(uid=uid if uid >= 0 else None, gid=gid if gid >= 0 else None, cwd=next(it),
+                  box_bytes=number())
+    limits = {name: number() for name in ("cpu", "fsize", "nofile", "nproc", "as", "stack")}
+    config["limits"] = {"core": 0, **{k: v for k, v in limits.items() if v >= 0}}
+    config["binds"] = [(next(it), next(it)) for _ in range(number())]
+    config["env"] = dict(item.split("=", 1) for item in [next(it) for _ in range(number())])
+    config["argv"] = list(it)
+    return config
+
+
 def main() -> None:
-    config = json.loads(sys.argv[1])
+    config = parse_args(sys.argv[1:])
     status_fd = config["status_fd"]
     try:
         if not config.get("namespaces"):

@@ -7,7 +7,8 @@ namespaces work (as root, or through an unprivileged user namespace) the run als
 private PID namespace and a read-only view of every mount except a fresh tmpfs box. As root, the
 program runs as `nobody` so that the process limit holds.
 
-The set-up inside the sandbox is done by `launcher.py`, a standalone script run by the interpreter.
+The set-up inside the sandbox is done by a launcher: a small C program compiled once (`native_launcher.py`),
+or `launcher.py` run by the interpreter where no C compiler is available.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import math
 import os
 import select
 import signal
@@ -28,6 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from ocr_cli.errors import JudgeError
+from ocr_cli.judge.native_launcher import native_launcher
 
 LAUNCHER = Path(__file__).with_name("launcher.py")
 NOBODY = 65534
@@ -137,15 +140,21 @@ def detect_isolation() -> IsolationInfo:
     return IsolationInfo(LEVEL_NAMESPACES, details, run_as, note)
 
 
-def _limits_for_launcher(limits: Limits, nproc_base: int) -> dict[str, int]:
+def _launcher_argv(argv: list[str], box: Path, limits: Limits, *, namespaces: bool, run_as: int | None,
+                   env: dict[str, str], binds: tuple[tuple[str, str], ...], nproc_base: int,
+                   status_fd: int) -> list[str]:
+    """The launcher's command line (the protocol is described in `native_launcher.py`)."""
     mb = 1 << 20
-    values = {"cpu": max(1, int(limits.cpu_s + 0.999)), "fsize": limits.output_bytes, "core": 0,
-              "nofile": limits.open_files, "nproc": nproc_base + limits.processes}
-    if limits.address_space_mb is not None:
-        values["as"] = limits.address_space_mb * mb
-    if limits.stack_mb is not None:
-        values["stack"] = limits.stack_mb * mb
-    return values
+    numbers = [status_fd, int(namespaces), -1 if run_as is None else run_as, -1 if run_as is None else run_as]
+    sizes = [limits.box_mb * mb, max(1, math.ceil(limits.cpu_s)), limits.output_bytes, limits.open_files,
+             nproc_base + limits.processes,
+             -1 if limits.address_space_mb is None else limits.address_space_mb * mb,
+             -1 if limits.stack_mb is None else limits.stack_mb * mb]
+    native = native_launcher()
+    head = [str(native)] if native is not None else [sys.executable, "-I", "-S", str(LAUNCHER)]
+    return [*head, *map(str, numbers[:4]), str(box), *map(str, sizes), str(len(binds)),
+            *[part for pair in binds for part in pair], str(len(env)),
+            *[f"{key}={value}" for key, value in env.items()], *argv]
 
 
 def _read_capped(path: Path, cap: int) -> tuple[bytes, int]:
@@ -223,9 +232,8 @@ def _launch(argv: list[str], box: Path, stdin_path: Path | None, limits: Limits,
     io_dir = Path(tempfile.mkdtemp(prefix="io-", dir=box.parent))  # 0700: the program cannot read it
     out_path, err_path = io_dir / "stdout", io_dir / "stderr"
     status_r, status_w = os.pipe()
-    config = {"argv": argv, "cwd": str(box), "env": env, "limits": _limits_for_launcher(limits, nproc_base),
-              "namespaces": namespaces, "uid": run_as, "gid": run_as, "status_fd": status_w,
-              "binds": [list(pair) for pair in binds], "box_bytes": limits.box_mb << 20}
+    command = _launcher_argv(argv, box, limits, namespaces=namespaces, run_as=run_as, env=env, binds=binds,
+                             nproc_base=nproc_base, status_fd=status_w)
     stdin_file = stdin_path.open("rb") if stdin_path is not None else open(os.devnull, "rb")  # noqa: SIM115
     start = time.monotonic()
     timed_out = False
@@ -233,7 +241,7 @@ def _launch(argv: list[str], box: Path, stdin_path: Path | None, limits: Limits,
         with stdin_file, out_path.open("wb") as out_file, err_path.open("wb") as err_file:
             try:
                 proc = subprocess.Popen(
-                    [sys.executable, "-I", "-S", str(LAUNCHER), json.dumps(config)],
+                    command,
                     stdin=stdin_file, stdout=out_file, stderr=err_file, pass_fds=(status_w,),
                     start_new_session=True, env={"PATH": SAFE_PATH}, cwd="/")
             except OSError as exc:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -39,3 +39,17 @@ def _processes_with(token: str) -> list[int]:
 def processes_with() -> Callable[[str], list[int]]:
     """A function finding live processes whose command line contains a token."""
     return _processes_with
+
+
+@pytest.fixture
+def python_launcher(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Use `launcher.py` instead of the compiled launcher for the duration of a test."""
+    from ocr_cli.judge import native_launcher, sandbox
+
+    monkeypatch.setenv("OCR_SANDBOX_LAUNCHER", "python")
+    native_launcher.native_launcher.cache_clear()
+    sandbox.detect_isolation.cache_clear()
+    yield
+    monkeypatch.delenv("OCR_SANDBOX_LAUNCHER")
+    native_launcher.native_launcher.cache_clear()
+    sandbox.detect_isolation.cache_clear()

@@ -23,7 +23,7 @@ def test_embedded_model_solve_ends_within_budget(strategy: str, args: list[str],
     if not EXAMPLE.is_dir():
         pytest.skip("examples/sum is not there")
     code, out, err = ocr(["solve", str(EXAMPLE), "--json", "--strategy", strategy, "--seed", "1",
-                          "--no-log", "--threads", "2", *args], capsys)
+                          "--no-log", "--threads", "1", *args], capsys)
     assert code in (0, 1), err
     data = json.loads(out)
     assert data["status"] in ("accepted", "budget_exhausted", "no_candidate")

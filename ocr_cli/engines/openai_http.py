@@ -305,6 +305,7 @@ class OpenAIEngine(Engine):
                 response = self._client.send(request, stream=True)
             except httpx.TransportError as exc:
                 reason = f"cannot reach {self.server.display_url}: {describe_transport_error(exc)}"
+                hint = "is the server running and the URL right? see docs/remote.md"
             else:
                 if response.status_code == 200 or (method == "GET" and response.status_code == 404):
                     return response, attempt
@@ -312,13 +313,14 @@ class OpenAIEngine(Engine):
                 response.close()
                 if response.status_code not in RETRY_STATUSES:
                     raise self._status_error(response.status_code, text)
+                hint = f"still failing after {attempt + 1} tries; see the server's log"
                 reason = (f"{self.server.display_url} answered HTTP {response.status_code}: "
                           f"{error_message(text)}")
                 retry_after = retry_after_s(response.headers.get("retry-after"))
             if stop.is_set():
                 raise Stopped()
             if attempt >= self.max_retries:
-                raise ServerError(reason, hint=self._down_hint())
+                raise ServerError(reason, hint=hint)
             delay = retry_after if retry_after is not None else self.backoff_s * (2 ** attempt)
             attempt += 1
             if stop.wait(delay):
@@ -338,9 +340,6 @@ class OpenAIEngine(Engine):
             return ServerError(f"{url}: HTTP 404 for model {self.model!r}: {message}",
                                hint=f"it serves: {served}")
         return Rejected(f"{url} refused the request (HTTP {status}): {message}")
-
-    def _down_hint(self) -> str:
-        return "is the server running and the URL right? see docs/remote.md"
 
     # --- scoring ------------------------------------------------------------------------------
 

@@ -105,6 +105,8 @@ class Repl:
             self._solve()
         except OcrError as exc:
             self._say(f"error: {exc}")
+        except KeyboardInterrupt:  # during a command (a solve handles its own): back to the prompt
+            self._say("interrupted")
         except Exception as exc:  # the session must survive a bug in one command
             if self.session.settings.verbose:
                 traceback.print_exc()

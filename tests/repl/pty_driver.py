@@ -62,9 +62,9 @@ class PtyProcess:
                 return found.group(0)
             if time.monotonic() > deadline:
                 raise AssertionError(f"{pattern!r} did not appear; the screen shows:\n{self.text[-3000:]}")
-            if not self._read(min(0.2, max(0.0, deadline - time.monotonic()))):
-                if not regex.search(self.text, self._seen):
-                    raise AssertionError(f"the program ended before {pattern!r}:\n{self.text[-3000:]}")
+            alive = self._read(min(0.2, max(0.0, deadline - time.monotonic())))
+            if not alive and not regex.search(self.text, self._seen):
+                raise AssertionError(f"the program ended before {pattern!r}:\n{self.text[-3000:]}")
 
     def wait(self, timeout: float = 30.0) -> int:
         """Read until the child exits; its exit code."""

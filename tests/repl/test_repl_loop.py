@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
+import pytest
 from repl_helpers import (  # type: ignore[import-not-found]
     SUM_STATEMENT,
     WRONG_DRAFT,
@@ -111,3 +112,13 @@ def test_unknown_commands_and_bad_values_get_one_line(driven: Driven) -> None:
         "error: no code yet: solve a problem first",
     ]
     assert "Traceback" not in out
+
+
+def test_ctrl_c_during_a_command_returns_to_the_prompt(driven: Driven,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    def slow_load(folder: Path) -> list[object]:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(driven.session, "load_tests_dir", slow_load)
+    out = driven.run("/tests somewhere\r/n 2\r/quit\r")
+    assert "interrupted" in out and driven.session.settings.n == 2

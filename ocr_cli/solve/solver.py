@@ -7,7 +7,6 @@ they come; the time budget and an outside `cancel` both stop them through one Ev
 
 from __future__ import annotations
 
-import queue
 import random
 import threading
 import time
@@ -28,11 +27,11 @@ from ocr_cli.solve.budget import Budget
 from ocr_cli.solve.critic import read_critique
 from ocr_cli.solve.feedback import candidate_feedback
 from ocr_cli.solve.ranking import Candidate, best_of, ranked
+from ocr_cli.solve.streaming import stream_from_worker
 from ocr_cli.solve.types import SolveResult, SolveSettings, Status, Timings
 
 T = TypeVar("T")
 Emit = Callable[[ev.SolveEvent], None]
-_DONE = object()
 
 
 @dataclass(frozen=True)
@@ -305,7 +304,7 @@ class Solver:
                 elapsed_s=result.elapsed_s + time.perf_counter() - scoring_start)
         self._timings["critique"] += time.perf_counter() - start
 
-    # ---- streaming from a worker thread -------------------------------------------------------------
+    # ---- streaming from a worker thread ----------------------------------------------------------
 
     def _generate(self, engine: Engine, requests: list[GenerationRequest], ids: list[str],
                   phase: str) -> Generator[ev.SolveEvent, None, list[GenerationResult]]:
@@ -322,40 +321,7 @@ class Solver:
         return (yield from self._stream(work))
 
     def _stream(self, work: Callable[[Emit], T]) -> Generator[ev.SolveEvent, None, T]:
-        """Run `work` on a worker thread, yielding the events it emits until it returns."""
-        events: queue.SimpleQueue[object] = queue.SimpleQueue()
-        box: dict[str, object] = {}
-
-        def target() -> None:
-            try:
-                box["value"] = work(events.put)
-            except BaseException as exc:  # re-raised on the solver's thread
-                box["error"] = exc
-            finally:
-                events.put(_DONE)
-
-        worker = threading.Thread(target=target, name="ocr-solve-worker", daemon=True)
-        worker.start()
-        done = False
-        try:
-            while True:
-                try:
-                    item = events.get(timeout=0.1)
-                except queue.Empty:
-                    if self._outside_cancel is not None and self._outside_cancel.is_set():
-                        self._budget.cancel.set()
-                    continue
-                if item is _DONE:
-                    done = True
-                    break
-                yield item  # type: ignore[misc]
-        finally:
-            if not done:  # the consumer stopped early (Ctrl-C): stop the worker too
-                self._budget.cancel.set()
-        worker.join()
-        if "error" in box:
-            raise box["error"]  # type: ignore[misc]
-        return box["value"]  # type: ignore[return-value]
+        return (yield from stream_from_worker(work, self._budget.cancel, self._outside_cancel))
 
     # ---- results ----------------------------------------------------------------------------------
 

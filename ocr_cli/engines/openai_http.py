@@ -262,15 +262,20 @@ class OpenAIEngine(Engine):
             if data.strip() == "[DONE]":
                 return
             try:
-                event = json.loads(data)
+                events = [json.loads(data)]
             except ValueError:
-                acc.error = f"the server sent an event that is not JSON: {data[:80]!r}"
-                return
-            if isinstance(event, dict):
-                for choice, text in acc.feed(event):
-                    emit(choice, text)
-                if acc.error:
+                # Some servers put several `data:` lines in one event (no blank line between).
+                try:
+                    events = [json.loads(line) for line in data.splitlines() if line.strip() != "[DONE]"]
+                except ValueError:
+                    acc.error = f"the server sent an event that is not JSON: {data[:80]!r}"
                     return
+            for event in events:
+                if isinstance(event, dict):
+                    for choice, text in acc.feed(event):
+                        emit(choice, text)
+            if acc.error:
+                return
 
     def _results(self, acc: StreamAccumulator, request: GenerationRequest, start: float, *,
                  error: str | None = None, cancelled: bool = False) -> list[GenerationResult]:

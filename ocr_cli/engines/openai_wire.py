@@ -29,6 +29,10 @@ PrefillStyle = Literal["trailing", "continue", "none"]
 PREFILL_BY_OWNER: dict[str, PrefillStyle] = {"llamacpp": "trailing", "vllm": "continue", "sglang": "continue"}
 
 
+#: finish_reason values that mean the server gave up on the answer (vLLM "abort").
+ABORTED_FINISHES = frozenset({"abort", "error", "cancelled"})
+
+
 @dataclass(frozen=True)
 class ServerSpec:
     """Which model on which server; `model` None: the first model the server lists."""
@@ -260,6 +264,8 @@ class StreamAccumulator:
         elif state.finish is None:
             finish = "error"
             error = "the stream ended before the answer finished (no finish_reason)"
+        elif state.finish in ABORTED_FINISHES:
+            finish, error = "error", f"the server ended the answer early (finish_reason {state.finish!r})"
         else:
             finish = "length" if state.finish == "length" else "stop"
         prompt, completion, cached = self._token_counts(state, messages)

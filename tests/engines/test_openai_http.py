@@ -151,6 +151,12 @@ def test_error_event_and_missing_finish_fail_the_candidate(server: fake.FakeOpen
     assert second.error is not None and "finish_reason" in second.error
 
 
+def test_events_without_blank_lines_are_still_read(server: fake.FakeOpenAIServer) -> None:
+    server.default = Reply(text="a b c", no_blank_lines=True)
+    result = _engine(server).generate(REQUEST)
+    assert (result.text, result.finish_reason, result.completion_tokens) == ("a b c", "stop", 3)
+
+
 def test_a_rejected_request_fails_only_itself(server: fake.FakeOpenAIServer) -> None:
     server.plan = [Reply(status=400)]
     first, second = _engine(server, concurrency=1).generate_batch([REQUEST, REQUEST])

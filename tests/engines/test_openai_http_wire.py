@@ -87,6 +87,13 @@ def test_accumulator_estimates_without_usage_or_timings() -> None:
     assert estimate_tokens("") == 0 and estimate_tokens("abcde") == 2
 
 
+def test_an_aborted_finish_is_an_error() -> None:
+    acc = StreamAccumulator()
+    acc.feed({"choices": [{"index": 0, "delta": {"content": "x"}, "finish_reason": "abort"}]})
+    result = acc.result(0, MESSAGES, 0.1)
+    assert result.finish_reason == "error" and result.text == "x" and "abort" in (result.error or "")
+
+
 def test_accumulator_ignores_unknown_choice_indexes() -> None:
     acc = StreamAccumulator()
     assert acc.feed({"choices": [{"index": 5, "delta": {"content": "x"}}]}) == []

@@ -7,6 +7,7 @@ The server records request bodies and headers and the most requests it had in fl
 
 from __future__ import annotations
 
+import functools
 import json
 import socket
 import threading
@@ -35,6 +36,8 @@ class Reply:
     #: A stream `{"error": ...}` event sent after this many chunks.
     error_after: int | None = None
     retry_after: str | None = None
+    #: Leave out the blank line that ends each event (seen from some proxies).
+    no_blank_lines: bool = False
     top_logprobs: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -171,13 +174,15 @@ def _handler_for(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
                 "index": 0, "message": {"role": "assistant", "content": first},
                 "logprobs": logprobs, "finish_reason": "length"}]})
 
-        def _send_event(self, data: dict[str, Any] | str) -> None:
+        def _send_event(self, data: dict[str, Any] | str, end: str = "\n\n") -> None:
             text = data if isinstance(data, str) else json.dumps(data)
-            chunk = f"data: {text}\n\n".encode()
+            chunk = f"data: {text}{end}".encode()
             self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
             self.wfile.flush()
 
         def _stream(self, reply: Reply, n: int) -> None:
+            if reply.no_blank_lines:
+                self._send_event = functools.partial(self._send_event, end="\n")  # type: ignore[method-assign]
             self.send_response(200)
             self.send_header("Content-Type", "text/event-stream")
             self.send_header("Transfer-Encoding", "chunked")

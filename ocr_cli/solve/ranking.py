@@ -62,17 +62,14 @@ class Candidate:
         )
 
 
-def rank_key(candidate: Candidate) -> tuple[int, int, int, float]:
-    """Sort key, larger is better: runnable, tests passed, critic said right, p(right)."""
+def rank_key(candidate: Candidate) -> tuple[int, int, float]:
+    """Sort key, larger is better: runnable code, tests passed, then the critic's p(right) (its verdict
+    stands in when the engine could not score: right 0.75, wrong 0.25; not critiqued 0.5)."""
     p_right = candidate.critic_p_right
     if p_right is None:
         p_right = {"right": 0.75, "wrong": 0.25}.get(candidate.critic_verdict or "", 0.5)
-    return (
-        1 if candidate.runnable else (0 if candidate.code is not None else -1),
-        candidate.tests_passed,
-        {"right": 1, None: 0, "wrong": -1}[candidate.critic_verdict],
-        p_right,
-    )
+    runnable = 1 if candidate.runnable else (0 if candidate.code is not None else -1)
+    return (runnable, candidate.tests_passed, p_right)
 
 
 def ranked(candidates: Iterable[Candidate]) -> list[Candidate]:

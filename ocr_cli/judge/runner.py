@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
+from ocr_cli.errors import JudgeError
 from ocr_cli.judge.checkers import Checker, CheckerError
 from ocr_cli.judge.compare import comparator_for, looser_note
 from ocr_cli.judge.languages import (
@@ -133,6 +134,9 @@ class Judge:
         try:
             outcome = self.sandbox.run(argv, box, stdin_path, limits, binds=binds, drop_root=drop_root,
                                        cancel=cancel)
+        except (OSError, JudgeError) as exc:  # the machine, not the solution: one IE case, not a crash
+            return CaseResult(test.name, Verdict.IE, message=f"the judge failed: {exc}", input=test.input,
+                              expected=test.output)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         if outcome.error == "cancelled":

@@ -171,9 +171,14 @@ def _kill_group(pgid: int) -> None:
         os.killpg(pgid, signal.SIGKILL)
 
 
-def _group_alive(pgid: int) -> bool:
-    """Whether a process of group `pgid` is still running (zombies do not count)."""
-    for entry in os.scandir("/proc"):
+def _group_state(pgid: int) -> tuple[bool, float]:
+    """Whether a process of group `pgid` still runs (zombies do not count), and their CPU seconds."""
+    alive, ticks = False, 0
+    try:
+        entries = list(os.scandir("/proc"))
+    except OSError:
+        return False, 0.0
+    for entry in entries:
         if not entry.name.isdigit():
             continue
         try:
@@ -181,9 +186,14 @@ def _group_alive(pgid: int) -> bool:
                 fields = handle.read().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        if int(fields[2]) == pgid and fields[0] not in ("Z", "X"):
-            return True
-    return False
+        if int(fields[2]) == pgid:
+            alive = alive or fields[0] not in ("Z", "X")
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return alive, ticks / os.sysconf("SC_CLK_TCK")
+
+
+def _group_alive(pgid: int) -> bool:
+    return _group_state(pgid)[0]
 
 
 def _await_group_exit(pgid: int, timeout_s: float = 2.0) -> None:
@@ -196,8 +206,12 @@ def _await_group_exit(pgid: int, timeout_s: float = 2.0) -> None:
         time.sleep(0.005)
 
 
-def _wait(proc: subprocess.Popen[bytes], deadline: float, cancel: threading.Event | None) -> bool:
-    """Wait for the launcher until the deadline or a cancel; kill its group then. True: timed out."""
+def _wait(proc: subprocess.Popen[bytes], deadline: float,
+          cancel: threading.Event | None) -> tuple[bool, float]:
+    """Wait for the launcher until the deadline or a cancel, then kill its group.
+
+    Returns (timed out, CPU seconds the group had used when killed; 0 when it ended by itself).
+    """
     try:
         pidfd: int | None = os.pidfd_open(proc.pid)
     except (AttributeError, OSError):
@@ -207,14 +221,15 @@ def _wait(proc: subprocess.Popen[bytes], deadline: float, cancel: threading.Even
             pid, _status, _usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 proc.returncode = 0  # reaped here; keep Popen from waiting again
-                return False
+                return False, 0.0
             now = time.monotonic()
             if now >= deadline or (cancel is not None and cancel.is_set()):
+                used = _group_state(proc.pid)[1] if os.path.isdir("/proc/self") else 0.0
                 _kill_group(proc.pid)
                 os.wait4(proc.pid, 0)
                 proc.returncode = -9
                 _await_group_exit(proc.pid)
-                return now >= deadline
+                return now >= deadline, used
             pause = min(deadline - now, 0.1)
             if pidfd is not None:
                 select.select([pidfd], [], [], pause)
@@ -236,7 +251,7 @@ def _launch(argv: list[str], box: Path, stdin_path: Path | None, limits: Limits,
                              nproc_base=nproc_base, status_fd=status_w)
     stdin_file = stdin_path.open("rb") if stdin_path is not None else open(os.devnull, "rb")  # noqa: SIM115
     start = time.monotonic()
-    timed_out = False
+    timed_out, cpu_at_kill = False, 0.0
     try:
         with stdin_file, out_path.open("wb") as out_file, err_path.open("wb") as err_file:
             try:
@@ -248,7 +263,7 @@ def _launch(argv: list[str], box: Path, stdin_path: Path | None, limits: Limits,
                 raise JudgeError(f"cannot start the sandbox launcher: {exc}") from exc
             finally:
                 os.close(status_w)
-            timed_out = _wait(proc, start + limits.wall_s, cancel)
+            timed_out, cpu_at_kill = _wait(proc, start + limits.wall_s, cancel)
             _kill_group(proc.pid)
         wall = time.monotonic() - start
         with os.fdopen(status_r, "rb") as status_file:
@@ -272,7 +287,7 @@ def _launch(argv: list[str], box: Path, stdin_path: Path | None, limits: Limits,
     outcome = RunOutcome(
         exit_code=final.get("exit") if not timed_out else None,
         signal=final.get("signal") if not timed_out else signal.SIGKILL,
-        cpu_s=float(final.get("cpu_s", 0.0)),
+        cpu_s=max(float(final.get("cpu_s", 0.0)), cpu_at_kill),
         wall_s=float(final.get("wall_s", wall)) if not timed_out else wall,
         maxrss_mb=float(final.get("maxrss_kb", 0)) / 1024.0,
         timed_out=timed_out, stdout=stdout, stderr=stderr, stdout_size=stdout_size, error=error)

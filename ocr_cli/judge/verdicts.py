@@ -33,7 +33,9 @@ def _failure_verdict(outcome: RunOutcome, limits: Limits, options: JudgeOptions,
             return Verdict.MLE, f"could not start within {options.memory_limit_mb} MB"
         return Verdict.IE, outcome.error
     if outcome.timed_out:
-        return Verdict.TLE, f"killed at the wall-clock deadline of {limits.wall_s:g} s (sleeping or blocked?)"
+        return Verdict.TLE, (f"killed at the wall-clock deadline of {limits.wall_s:g} s after "
+                             f"{outcome.cpu_s:.2f} s of CPU" +
+                             (" (sleeping or blocked?)" if outcome.cpu_s < options.time_limit_s / 2 else ""))
     if outcome.signal == signal.SIGXCPU:
         return Verdict.TLE, f"killed at the CPU limit ({options.time_limit_s:g} s, rounded up to a second)"
     if outcome.cpu_s > options.time_limit_s:

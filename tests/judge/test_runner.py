@@ -23,7 +23,8 @@ CPP_SUM = "#include <cstdio>\nint main(){ long long a, b; std::scanf(\"%lld %lld
 
 
 def judge(**options: object) -> Judge:
-    return Judge(JudgeOptions(time_limit_s=1, memory_limit_mb=128, **options))  # type: ignore[arg-type]
+    settings: dict[str, object] = {"time_limit_s": 1, "memory_limit_mb": 128, **options}
+    return Judge(JudgeOptions(**settings))  # type: ignore[arg-type]
 
 
 def test_python_accepted_with_measurements_in_test_order() -> None:
@@ -124,3 +125,20 @@ def test_rlimits_fallback_still_judges(monkeypatch: pytest.MonkeyPatch) -> None:
     finally:
         monkeypatch.delenv("OCR_SANDBOX")
         sandbox.detect_isolation.cache_clear()
+
+
+def test_cancel_stops_running_cases_and_leaves_them_out() -> None:
+    import threading
+    import time
+
+    cancel = threading.Event()
+    timer = threading.Timer(0.5, cancel.set)
+    timer.start()
+    started = time.monotonic()
+    try:
+        report = judge(time_limit_s=10, jobs=2).run("import time\ntime.sleep(30)\n", PY, SUM_TESTS,
+                                                     cancel=cancel)
+    finally:
+        timer.cancel()
+    assert report.cases == ()
+    assert time.monotonic() - started < 10  # not the 21 s wall deadline

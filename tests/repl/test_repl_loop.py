@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from repl_helpers import (  # type: ignore[import-not-found]
+    SUM_DRAFT,
     SUM_STATEMENT,
     WRONG_DRAFT,
     Driven,
@@ -122,3 +123,18 @@ def test_ctrl_c_during_a_command_returns_to_the_prompt(driven: Driven,
     monkeypatch.setattr(driven.session, "load_tests_dir", slow_load)
     out = driven.run("/tests somewhere\r/n 2\r/quit\r")
     assert "interrupted" in out and driven.session.settings.n == 2
+
+
+def test_reasoning_is_hidden_unless_asked_for() -> None:
+    draft = "<think>secret plan: add them</think>\n" + SUM_DRAFT
+    with drive(scripted_session(sum_replies(draft))) as d:
+        hidden = d.run(paste(SUM_STATEMENT) + "\r/quit\r")
+    with drive(scripted_session(sum_replies(draft))) as d:
+        shown = d.run("/show reasoning on\r" + paste(SUM_STATEMENT) + "\r/quit\r")
+    with drive(scripted_session(sum_replies(draft), show_reasoning=True)) as d:
+        flagged = d.run(paste(SUM_STATEMENT) + "\r/quit\r")
+    with drive(scripted_session(sum_replies(draft))) as d:
+        asked = d.run(paste(SUM_STATEMENT) + "\r/show reasoning\r/quit\r")
+    assert "secret plan" not in hidden
+    assert "secret plan" in shown and "secret plan" in flagged
+    assert asked.count("secret plan") == 1  # shown once, by /show reasoning

@@ -21,7 +21,7 @@ from rich.console import Console
 
 from ocr_cli.errors import OcrError
 from ocr_cli.repl import render
-from ocr_cli.repl.commands import Dispatcher, Outcome, is_command
+from ocr_cli.repl.commands import CommandError, Dispatcher, Outcome, is_command
 from ocr_cli.repl.completion import ReplCompleter
 from ocr_cli.repl.runner import run_solve
 from ocr_cli.repl.session import ReplSession
@@ -132,7 +132,10 @@ class Repl:
 
     def _ask(self, message: str) -> str:
         if self.prompt is not None:
-            return self.prompt.prompt(message)
+            try:
+                return self.prompt.prompt(message)
+            except EOFError:
+                raise CommandError("no answer given") from None
         return "\n".join(_until_blank(self._lines()))
 
     def _lines(self) -> Iterator[str]:

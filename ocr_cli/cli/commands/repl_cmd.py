@@ -22,6 +22,11 @@ def repl(
     rounds: int | None = typer.Option(None, "--rounds", "-r", help="Revision rounds."),
     strategy: str | None = typer.Option(None, "--strategy", help="single, select or loop."),
     max_tokens: int | None = typer.Option(None, "--max-tokens", help="Tokens per generation."),
+    token_budget: int | None = typer.Option(None, "--token-budget", help="Tokens generated per solve."),
+    time_budget: float | None = typer.Option(None, "--time-budget", help="Seconds per solve."),
+    no_log: bool = typer.Option(False, "--no-log", help="Keep no transcripts of this session's runs."),
+    ctx: int | None = typer.Option(None, "--ctx", help="Context size cap."),
+    threads: int | None = typer.Option(None, "--threads", help="CPU threads."),
     n_gpu_layers: int | None = typer.Option(None, "--n-gpu-layers", help="Layers to offload (-1: all)."),
     show_reasoning: bool | None = typer.Option(None, "--show-reasoning", help="Stream reasoning text.",
                                                show_default=False),
@@ -37,6 +42,8 @@ def repl(
     settings = load_settings({
         "model": model, "critic": critic, "no_critic": no_critic, "lang": lang, "n": n, "rounds": rounds,
         "strategy": strategy, "max_tokens": max_tokens, "n_gpu_layers": n_gpu_layers,
+        "token_budget": token_budget, "time_budget": time_budget, "log": False if no_log else None,
+        "n_ctx": ctx, "threads": threads,
         "show_reasoning": show_reasoning, "verbose": verbose,
     })
     console = make_console(quiet=quiet)

@@ -11,6 +11,7 @@ from rich.console import Console
 
 from ocr_cli.cli.render_solve import SolveView, render_result
 from ocr_cli.repl.session import ReplSession
+from ocr_cli.solve import events as ev
 from ocr_cli.solve.types import SolveResult
 
 
@@ -22,6 +23,8 @@ def run_solve(session: ReplSession, console: Console) -> SolveResult | None:
     try:
         with view:
             for event in session.solve(cancel):
+                if session.transcript_problem and isinstance(event, ev.SolveStarted):
+                    console.print(f"warning: no transcript: {session.transcript_problem}", markup=False)
                 view.handle(event)
     except KeyboardInterrupt:
         entry = session.last_run

@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from ocr_cli.config import Settings, _validate, write_config_file
 from ocr_cli.engines.base import Engine, EngineInfo
-from ocr_cli.errors import OcrError, ProblemError
+from ocr_cli.errors import OcrError, ProblemError, StorageError
 from ocr_cli.judge.types import JudgeReport
 from ocr_cli.language import Language
 from ocr_cli.problem.types import Problem, TestCase
@@ -31,10 +31,6 @@ class SolverLike(Protocol):
               cancel: threading.Event | None = None) -> Iterator[ev.SolveEvent]: ...
 
     def result_so_far(self) -> SolveResult: ...
-
-
-#: Builds the solver of one solve from the session and its engines (tests inject their own).
-SolverFactory = Callable[["ReplSession", Engine, "Engine | None"], SolverLike]
 
 
 @dataclass
@@ -68,10 +64,10 @@ class RunEntry:
 class ReplSession:
     """Settings, engines, problem, tests and results of one interactive session."""
 
-    def __init__(self, settings: Settings, *, solver_factory: SolverFactory | None = None,
-                 engines: dict[str, Engine] | None = None) -> None:
+    def __init__(self, settings: Settings, *, engines: dict[str, Engine] | None = None) -> None:
+        """`engines`: engines already open, by `engines.factory.engine_key` of their spec (tests pass
+        scripted ones); the others are opened on first use."""
         self.settings = settings
-        self._solver_factory = solver_factory
         self._engines: dict[str, Engine] = dict(engines or {})
         self.problem: Problem | None = None
         self.dir_tests: list[TestCase] = []
@@ -79,6 +75,8 @@ class ReplSession:
         self.added_tests: list[TestCase] = []
         self.runs: list[RunEntry] = []
         self._store: Any = None
+        #: Why the last solve has no transcript (the database could not be written), else None.
+        self.transcript_problem: str | None = None
 
     # ----- engines -------------------------------------------------------------------------------
 
@@ -224,23 +222,26 @@ class ReplSession:
         return Judge(judge_options_from(self.settings, problem or Problem(statement="")))
 
     def _make_solver(self, generator: Engine, critic: Engine | None) -> SolverLike:
-        if self._solver_factory is not None:
-            return self._solver_factory(self, generator, critic)
         from ocr_cli.solve.solver import Solver
 
         return Solver(generator, critic, self._judge(self.problem), self._solve_settings())
 
     def _recorder(self, problem: Problem, generator: Engine, critic: Engine | None) -> Any:
+        self.transcript_problem = None
         if not self.settings.log:
             return None
         from ocr_cli.storage.transcripts import TranscriptStore
 
-        if self._store is None:
-            self._store = TranscriptStore()
         models = {"generator": generator.info.describe()}
         if critic is not None:
             models["critic"] = critic.info.describe()
-        return self._store.start_run("repl", problem, self.settings, models)
+        try:
+            if self._store is None:
+                self._store = TranscriptStore()
+            return self._store.start_run("repl", problem, self.settings, models)
+        except StorageError as exc:  # a solve is worth more than its transcript
+            self.transcript_problem = str(exc)
+            return None
 
     def solve(self, cancel: threading.Event | None = None) -> Iterator[ev.SolveEvent]:
         """Solve the current problem with the current settings, yielding the solver's events.

@@ -17,7 +17,7 @@ from ocr_cli.config import load_settings
 from ocr_cli.engines.factory import engine_key
 from ocr_cli.engines.scripted import ReplyFn, ScriptedEngine, ScriptedReply
 from ocr_cli.repl.app import Repl, make_prompt_session
-from ocr_cli.repl.session import ReplSession, SolverFactory
+from ocr_cli.repl.session import ReplSession
 
 
 def string_console() -> tuple[Console, io.StringIO]:
@@ -25,13 +25,11 @@ def string_console() -> tuple[Console, io.StringIO]:
     return Console(file=buffer, width=120, force_terminal=False, no_color=True, highlight=False), buffer
 
 
-def scripted_session(replies: Sequence[str | ReplyFn | ScriptedReply] = (),
-                     solver_factory: SolverFactory | None = None, **flags: object) -> ReplSession:
+def scripted_session(replies: Sequence[str | ReplyFn | ScriptedReply] = (), **flags: object) -> ReplSession:
     """A session whose generator is a ScriptedEngine (no file needed); `flags` are settings."""
     settings = load_settings({"model": "scripted:test.json", "n": 1, "rounds": 0, **flags})
     engine = ScriptedEngine(replies, name="test.json")
-    return ReplSession(settings, solver_factory=solver_factory,
-                       engines={engine_key("scripted:test.json"): engine})
+    return ReplSession(settings, engines={engine_key("scripted:test.json"): engine})
 
 
 @dataclass

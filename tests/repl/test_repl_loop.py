@@ -138,3 +138,10 @@ def test_reasoning_is_hidden_unless_asked_for() -> None:
     assert "secret plan" not in hidden
     assert "secret plan" in shown and "secret plan" in flagged
     assert asked.count("secret plan") == 1  # shown once, by /show reasoning
+
+
+def test_a_solve_goes_on_when_the_transcript_cannot_be_written(driven: Driven) -> None:
+    paths.transcripts_db().mkdir(parents=True)  # a folder where the database file should be
+    out = driven.run(paste(SUM_STATEMENT) + "\r/quit\r")
+    assert "warning: no transcript:" in out
+    assert "accepted · best c1" in out and driven.session.runs[0].run_id is None

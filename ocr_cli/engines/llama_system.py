@@ -9,6 +9,13 @@ import platform
 import subprocess
 from pathlib import Path
 
+# llama.cpp's CPU backend runs on OpenMP. With libgomp's default wait policy its idle worker threads
+# spin between tokens and starve the thread that samples the next one; on a busy machine that made
+# 2 threads ~10x slower than 1 (1.1 vs 9.5 tok/s, benchmarks/llama_threads.py at load average 8 on
+# 2 cores); PASSIVE gave 11.5 vs 12.1. It must be set before llama_cpp (libgomp) is first loaded, so
+# it is set when this module is imported (ocr_cli.engines.llama imports it); a user's value wins.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
 _GPU_BACKENDS = ("CUDA", "Metal", "Vulkan", "ROCm", "HIP", "SYCL", "OpenCL", "CANN", "MUSA", "Kompute")
 
 

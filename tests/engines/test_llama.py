@@ -182,6 +182,14 @@ def test_quiet_llama_log(capfd: pytest.CaptureFixture[str]) -> None:
     assert "load_tensors" not in captured.err
 
 
+def test_verbose_shows_llama_log(capfd: pytest.CaptureFixture[str]) -> None:
+    loud = LlamaEngine.open(resolve_model(None), Settings(n_ctx=512, threads=1, verbose=True))
+    loud.close()
+    assert "llama" in capfd.readouterr().err
+    LlamaEngine.open(resolve_model(None), Settings(n_ctx=512, threads=1)).close()
+    assert capfd.readouterr().err == ""  # quiet again for the next engine
+
+
 def test_stop_filter_holds_back_a_partial_stop() -> None:
     stops = StopFilter(["</end>"])
     assert stops.add("abc</") == "abc"

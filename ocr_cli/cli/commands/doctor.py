@@ -71,7 +71,8 @@ def _engine_checks(settings: Settings) -> list[Check]:
         cores = physical_cores()
         threads = settings.threads or cores
         checks.append(_check("CPU threads", True, str(threads),
-                             f"{cores} physical cores, {os.cpu_count()} logical CPUs"
+                             f"{cores} physical cores, {os.cpu_count()} logical CPUs, "
+                             f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')}"
                              + ("" if settings.threads is None else " (set by the threads setting)")))
     except Exception as exc:  # a broken llama-cpp-python install
         checks.append(_check("llama-cpp-python", False, version or "not installed", str(exc)))

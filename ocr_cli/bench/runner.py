@@ -198,11 +198,10 @@ class BenchRunner:
             if result.code is not None:
                 final = hidden(result.code, full=True)
                 record.final_verdict = final.verdict.value
-                record.tests_passed, record.tests_total = final.passed, final.total
+                record.tests_passed = final.passed
                 if final.verdict is Verdict.AC and final.passed == len(bp.judge_tests):
                     record.status = "solved"
-            else:
-                record.tests_total = len(bp.judge_tests)
+            record.tests_total = len(bp.judge_tests)  # also when nothing ran (no code, CE)
             for candidate_id, verdict in verdicts.items():
                 code = codes.get(candidate_id)
                 if code is None:

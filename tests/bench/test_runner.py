@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ocr_cli.bench.problemset import discover
+from ocr_cli.bench.problemset import discover, load_bench_problem
 from ocr_cli.bench.report import BenchReport
 from ocr_cli.bench.runner import BenchProgress, BenchRunner, RunFinished
 from ocr_cli.config import load_settings
@@ -149,3 +149,16 @@ def test_in_process_engines_run_one_problem_at_a_time() -> None:
                          strategies=("single",), languages=(Language.PYTHON,), jobs=4)
     assert runner.jobs == 1
     runner.close()
+
+
+def test_code_that_does_not_run_counts_all_tests(tmp_path: Path) -> None:
+    root = write_problem_set(tmp_path / "set")
+    engine = ScriptedEngine(["```python\nprint(undefined_name)\n```"])
+    runner = _runner(engine, ("single",))
+    try:
+        record = runner.bench_one(load_bench_problem(discover([root / "add"])[0]), "single", Language.PYTHON)
+    finally:
+        runner.close()
+    assert record.status == "failed"
+    assert record.final_verdict == "RE"
+    assert (record.tests_passed, record.tests_total, record.hidden_tests) == (0, 4, 3)

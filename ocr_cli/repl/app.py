@@ -21,7 +21,7 @@ from rich.console import Console
 
 from ocr_cli.errors import OcrError
 from ocr_cli.repl import render
-from ocr_cli.repl.commands import CommandError, Dispatcher, Outcome, is_command
+from ocr_cli.repl.commands import ALIASES, COMMANDS, CommandError, Dispatcher, Outcome, is_command
 from ocr_cli.repl.completion import ReplCompleter
 from ocr_cli.repl.runner import run_solve
 from ocr_cli.repl.session import ReplSession
@@ -100,6 +100,10 @@ class Repl:
         try:
             if is_command(text):
                 return self.dispatcher.run(text)
+            word = text.strip().lower()
+            if word in COMMANDS or word in ALIASES:
+                self._say(f"did you mean /{word}? (commands start with /; other text is a statement)")
+                return Outcome.CONTINUE
             problem = self.session.set_problem_text(text)
             self._say(render.problem_summary(problem))
             self._solve()

@@ -33,7 +33,8 @@ def banner_line(generator: EngineInfo, critic: EngineInfo | None, critic_off: bo
 def problem_summary(problem: Problem) -> str:
     """`3 samples · time limit 2 s · memory limit 256 MB` for a freshly pasted problem."""
     count = len(problem.samples)
-    parts = [f"{count} sample{'s' if count != 1 else ''} found" if count else "no samples found"]
+    parts = [f"{count} sample{'s' if count != 1 else ''} found" if count
+             else "no samples found (/add-test or /tests DIR adds tests)"]
     if problem.time_limit_s is not None:
         parts.append(f"time limit {problem.time_limit_s:g} s")
     if problem.memory_limit_mb is not None:

@@ -103,7 +103,9 @@ def test_ctrl_d_quits(driven: Driven) -> None:
 
 
 def test_unknown_commands_and_bad_values_get_one_line(driven: Driven) -> None:
-    out = driven.run("/frobnicate\r/n 0\r/lang rust\r/budget tokens lots\r/show code\r/quit\r")
+    out = driven.run("/frobnicate\r/n 0\r/lang rust\r/budget tokens lots\r/show code\rquit\r/quit\r")
+    assert "did you mean /quit? (commands start with /; other text is a statement)" in out
+    assert driven.session.runs == []  # "quit" alone was not taken for a statement
     lines = [line for line in out.splitlines() if line.startswith("error:")]
     assert lines == [
         "error: unknown command /frobnicate: /help lists them",

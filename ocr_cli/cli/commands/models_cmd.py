@@ -90,6 +90,10 @@ def info(
     summary = read_gguf_info(path).summary()
     if preset is not None:
         summary["preset"] = preset.name
+        summary["repo"] = preset.repo
+        summary["sampling"] = (f"temperature {preset.temperature}, top_p {preset.top_p}, "
+                               f"top_k {preset.top_k}, min_p {preset.min_p}, max_tokens {preset.max_tokens}")
+        summary["notes"] = preset.notes
     if as_json:
         print(json.dumps(summary, indent=2))
         return
@@ -100,6 +104,8 @@ def info(
               ("context_length", "training context"), ("layers", "layers"),
               ("chat_template", "chat template"), ("file_size", "file size"),
               ("gguf_version", "GGUF version"), ("tensors", "tensors"), ("path", "path")]
+    if preset is not None:
+        labels += [("preset", "preset"), ("repo", "repo"), ("sampling", "recommended"), ("notes", "notes")]
     for key, label in labels:
         value = summary.get(key)
         if key == "parameters" and isinstance(value, int):

@@ -20,7 +20,7 @@ from ocr_cli.engines.base import GenerationRequest, Message, SamplingParams
 from ocr_cli.engines.openai_http import OpenAIEngine
 from ocr_cli.errors import ServerError
 
-pytestmark = [pytest.mark.server, pytest.mark.timeout(240)]
+pytestmark = [pytest.mark.server, pytest.mark.timeout(300)]
 
 ALIAS = "smollm2"  # the alias conftest starts the server with
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "sum"
@@ -103,16 +103,23 @@ def test_server_killed_mid_stream(launch_server: Callable[..., Any]) -> None:
 
 def _ocr(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "ocr_cli", *args], capture_output=True, text=True,
-                          timeout=200, env=dict(os.environ))
+                          timeout=280, env=dict(os.environ))
 
 
 def test_ocr_solve_end_to_end(llama_server: Any) -> None:
     run = _ocr("solve", str(EXAMPLE), "--model", f"openai:{ALIAS}@{llama_server.url}", "-n", "2",
-               "--rounds", "0", "--json", "--max-tokens", "64", "--no-log")
+               "--rounds", "0", "--json", "--max-tokens", "32", "--no-log")
     assert run.returncode in (0, 1), run.stderr
     result = json.loads(run.stdout)
     assert result["language"] == "python" and len(result["candidates"]) == 2
     assert result["tokens"]["generated"] > 0
+
+
+def test_ocr_critique_with_a_remote_critic(llama_server: Any) -> None:
+    run = _ocr("critique", str(EXAMPLE), str(EXAMPLE / "solutions" / "ref.py"),
+               "--critic", f"openai:{ALIAS}@{llama_server.url}", "--max-tokens", "32", "--json")
+    assert run.returncode in (0, 1), run.stderr
+    assert isinstance(json.loads(run.stdout), dict)
 
 
 def test_ocr_solve_with_the_server_down() -> None:

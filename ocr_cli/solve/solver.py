@@ -32,6 +32,8 @@ from ocr_cli.solve.types import SolveResult, SolveSettings, Status, Timings
 
 T = TypeVar("T")
 Emit = Callable[[ev.SolveEvent], None]
+#: How long `result_so_far` waits for a cancelled model call or judge run to return.
+WORKER_STOP_WAIT_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -72,6 +74,7 @@ class Solver:
         self._timings = {"generate": 0.0, "critique": 0.0, "test": 0.0}
         self._rounds = 0
         self._result: SolveResult | None = None
+        self._worker: threading.Thread | None = None
         self._seed_counter = 0
         self._base_seed = 0
 
@@ -105,6 +108,9 @@ class Solver:
         if self._result is not None:
             return self._result
         self._budget.cancel.set()
+        # let a model call or judge run still going on the worker stop before engines get closed
+        if self._worker is not None and self._worker is not threading.current_thread():
+            self._worker.join(WORKER_STOP_WAIT_S)
         return self._make_result("cancelled", "cancelled")
 
     # ---- the loop ---------------------------------------------------------------------------------
@@ -321,7 +327,11 @@ class Solver:
         return (yield from self._stream(work))
 
     def _stream(self, work: Callable[[Emit], T]) -> Generator[ev.SolveEvent, None, T]:
-        return (yield from stream_from_worker(work, self._budget.cancel, self._outside_cancel))
+        return (yield from stream_from_worker(work, self._budget.cancel, self._outside_cancel,
+                                              on_start=self._set_worker))
+
+    def _set_worker(self, worker: threading.Thread) -> None:
+        self._worker = worker
 
     # ---- results ----------------------------------------------------------------------------------
 

@@ -18,11 +18,13 @@ _DONE = object()
 
 
 def stream_from_worker(work: Callable[[Callable[[E], None]], T], cancel: threading.Event,
-                       outside_cancel: threading.Event | None = None) -> Generator[E, None, T]:
+                       outside_cancel: threading.Event | None = None,
+                       on_start: Callable[[threading.Thread], None] | None = None) -> Generator[E, None, T]:
     """Yield what `work(emit)` emits until it returns; return its value, or re-raise its exception.
 
     `outside_cancel` being set is passed on to `cancel` (which the work watches). When the consumer
-    stops early (Ctrl-C, or closing the generator), `cancel` is set so that the work stops soon.
+    stops early (Ctrl-C, or closing the generator), `cancel` is set so that the work stops soon;
+    `on_start` is given the worker thread, so the owner can wait for it before closing an engine.
     """
     events: queue.SimpleQueue[object] = queue.SimpleQueue()
     box: dict[str, object] = {}
@@ -37,6 +39,8 @@ def stream_from_worker(work: Callable[[Callable[[E], None]], T], cancel: threadi
 
     worker = threading.Thread(target=target, name="ocr-solve-worker", daemon=True)
     worker.start()
+    if on_start is not None:
+        on_start(worker)
     done = False
     try:
         while True:

@@ -200,3 +200,24 @@ def test_outside_cancel_stops_the_solve() -> None:
     timer.start()
     result, _ = run(Solver(engine, None, judge(), SolveSettings(n=1, use_critic=False)), cancel=cancel)
     assert result.status == "cancelled"
+
+
+def test_result_so_far_waits_for_the_cancelled_model_call_to_return() -> None:
+    class TrackingEngine(ScriptedEngine):
+        busy = False
+
+        def generate_batch(self, requests, on_chunk=None, cancel=None):  # type: ignore[no-untyped-def]
+            self.busy = True
+            try:
+                return super().generate_batch(requests, on_chunk, cancel)
+            finally:
+                self.busy = False
+
+    engine = TrackingEngine([ScriptedReply("word " * 500, repeat=True)], delay_s=0.01)
+    solver = Solver(engine, None, judge(), SolveSettings(n=1, use_critic=False))
+    for event in solver.solve(PROBLEM, TESTS):
+        if isinstance(event, ev.TokensGenerated):
+            break
+    assert engine.busy
+    assert solver.result_so_far().status == "cancelled"
+    assert not engine.busy  # safe to close the engine now

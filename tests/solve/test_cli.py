@@ -147,9 +147,10 @@ def test_ctrl_c_keeps_transcript_and_best_code_and_exits_130(
                              ScriptedReply(interrupt, when=REVISION)])
     monkeypatch.setattr(factory, "open_engine", lambda spec, settings: engine)
     target = tmp_path / "best.py"
-    code, _, err = ocr(["solve", str(problem_file(tmp_path)), "-m", "scripted:unused.json", "-n", "1",
-                        "--no-critic", "-o", str(target)], capsys)
+    code, out, err = ocr(["solve", str(problem_file(tmp_path)), "-m", "scripted:unused.json", "-n", "1",
+                          "--no-critic", "-o", str(target), "--json"], capsys)
     assert code == 130
+    assert json.loads(out)["status"] == "cancelled"
     assert target.read_text(encoding="utf-8") == WRONG
     assert "interrupted" in err and str(target) in err
     store = TranscriptStore()

@@ -98,6 +98,8 @@ def solve(
         print(json.dumps(result_to_json(result), indent=2))
     elif code_only and result.code:
         sys.stdout.write(result.code if result.code.endswith("\n") else result.code + "\n")
+    if result.status == "cancelled":
+        raise typer.Exit(EXIT_INTERRUPTED)
     raise typer.Exit(0 if result.status == "accepted" else 1)
 
 
@@ -105,7 +107,8 @@ def run_solve(problem: Problem, settings: Settings, test_dirs: list[Path], *, qu
               machine_output: bool, output: Path | None) -> SolveResult:
     """Build everything, run the solve with its view and transcript, write `-o`; the result.
 
-    Ctrl-C keeps the transcript and the best code so far, then exits 130.
+    Ctrl-C stops the solve, keeps the transcript and the best code so far, and returns the result
+    with status "cancelled" (the command then exits 130).
     """
     from ocr_cli.engines.factory import EnginePool
     from ocr_cli.judge.runner import Judge
@@ -147,7 +150,7 @@ def run_solve(problem: Problem, settings: Settings, test_dirs: list[Path], *, qu
             _finish(recorder, partial, output, stderr)
             stderr.print(f"interrupted: best so far {partial.best_id or '-'}"
                          + (f", written to {output}" if output and partial.code else ""), markup=False)
-            raise typer.Exit(EXIT_INTERRUPTED) from None
+            return partial
         finally:
             if view is not None:
                 view.__exit__(None, None, None)

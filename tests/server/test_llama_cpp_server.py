@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -120,6 +121,37 @@ def test_ocr_critique_with_a_remote_critic(llama_server: Any) -> None:
                "--critic", f"openai:{ALIAS}@{llama_server.url}", "--max-tokens", "32", "--json")
     assert run.returncode in (0, 1), run.stderr
     assert isinstance(json.loads(run.stdout), dict)
+
+
+def test_ocr_solve_with_a_wrong_model_name(llama_server: Any) -> None:
+    run = _ocr("solve", str(EXAMPLE), "--model", f"openai:no-such-model@{llama_server.url}", "-n", "2",
+               "--json", "--max-tokens", "32")
+    assert run.returncode == 2 and run.stdout == ""
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1 and "'no-such-model' is not served" in lines[0] and ALIAS in lines[0]
+
+
+def test_ocr_solve_with_the_server_killed_mid_run(launch_server: Callable[..., Any]) -> None:
+    server = launch_server("--interrupt_requests", "False")
+    solve = subprocess.Popen(
+        [sys.executable, "-m", "ocr_cli", "solve", str(EXAMPLE), "--model", f"openai:{ALIAS}@{server.url}",
+         "-n", "2", "--rounds", "1", "--json", "--max-tokens", "64"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=dict(os.environ))
+    try:
+        deadline = time.monotonic() + 120
+        while "POST /v1/chat/completions" not in server.log.read_text(errors="replace"):
+            assert solve.poll() is None and time.monotonic() < deadline, "ocr solve never asked the server"
+            time.sleep(0.1)
+        time.sleep(1.0)  # let the first candidate stream a little
+        server.kill()
+        stdout, stderr = solve.communicate(timeout=120)
+    finally:
+        if solve.poll() is None:
+            solve.kill()
+            solve.wait()
+    assert solve.returncode == 2, (stdout, stderr)
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"ocr: error: cannot reach {server.url}")
 
 
 def test_ocr_solve_with_the_server_down() -> None:

@@ -45,7 +45,7 @@ from ocr_cli.engines.openai_wire import (
     parse_spec,
 )
 from ocr_cli.engines.sse import iter_sse_data
-from ocr_cli.errors import OcrError, ServerError
+from ocr_cli.errors import EngineError, OcrError, ServerError
 
 if TYPE_CHECKING:
     import httpx
@@ -202,7 +202,10 @@ class OpenAIEngine(Engine):
             pool.shutdown(wait=True)
         if failure is not None:
             raise failure
-        return [r for r in results if r is not None]
+        answered = [r for r in results if r is not None]
+        if len(answered) != len(requests):  # pragma: no cover - every group returns or raises
+            raise EngineError("the OpenAI engine lost a result")
+        return answered
 
     def _groups(self, requests: Sequence[GenerationRequest]) -> list[list[int]]:
         """Indices sent together: each alone, or (with `use_n`) those equal but for the seed."""
@@ -244,7 +247,7 @@ class OpenAIEngine(Engine):
                 error = f"the stream dropped: {describe_transport_error(exc)}"
             finally:
                 response.close()
-            if call.stop.is_set():
+            if call.stop.is_set() and not (error is None and acc.finished):
                 return self._results(acc, request, start, cancelled=True)
             if error is not None and not acc.streamed and attempt < self.max_retries:
                 # Nothing streamed yet: as good as a failed connection, so try again.
@@ -308,14 +311,16 @@ class OpenAIEngine(Engine):
                 request = self._client.build_request(
                     method, path, json=body, extensions={"trace": trace} if trace else None)
                 response = self._client.send(request, stream=True)
+                if response.status_code == 200 or (method == "GET" and response.status_code == 404):
+                    return response, attempt
+                try:
+                    text = response.read().decode(errors="replace")
+                finally:
+                    response.close()
             except httpx.TransportError as exc:
                 reason = f"cannot reach {self.server.display_url}: {describe_transport_error(exc)}"
                 hint = "is the server running and the URL right? see docs/remote.md"
             else:
-                if response.status_code == 200 or (method == "GET" and response.status_code == 404):
-                    return response, attempt
-                text = response.read().decode(errors="replace")
-                response.close()
                 if response.status_code not in RETRY_STATUSES:
                     raise self._status_error(response.status_code, text)
                 hint = f"still failing after {attempt + 1} tries; see the server's log"

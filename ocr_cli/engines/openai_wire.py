@@ -210,6 +210,11 @@ class StreamAccumulator:
         """Whether any token has arrived (after which a request is never retried)."""
         return any(c.chunks for c in self.choices)
 
+    @property
+    def finished(self) -> bool:
+        """Whether every choice has its finish_reason."""
+        return all(c.finish is not None for c in self.choices)
+
     def feed(self, event: dict[str, Any]) -> list[tuple[int, str]]:
         """Take one chunk; returns the (choice index, answer text) pieces to pass on."""
         out: list[tuple[int, str]] = []

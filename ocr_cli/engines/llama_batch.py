@@ -98,7 +98,7 @@ class BatchedDecoder:
     """Decodes several prompts at once with a `llama_cpp.Llama`'s model (see the module docstring)."""
 
     def __init__(self, llama: Any, *, max_ctx: int | None = None, lookup: LookupOptions | None = None,
-                 n_batch: int = 512, unified_kv: bool = False) -> None:
+                 n_batch: int = 512, unified_kv: bool = False, share_prefix: bool = True) -> None:
         import llama_cpp
 
         self.llama = llama
@@ -112,6 +112,9 @@ class BatchedDecoder:
         # (masked), which changes float rounding: greedy outputs drift from the one-at-a-time ones
         # after a few dozen tokens. Separate streams (the default) reproduce them exactly.
         self.unified_kv = unified_kv
+        #: Off: every sequence evaluates its whole prompt and nothing is kept between calls (the
+        #: baseline the benchmarks compare against).
+        self.share_prefix = share_prefix
         self.stats = DecodeStats()
         self._lib = llama_cpp
         self._vocab = llama._model.vocab
@@ -268,7 +271,7 @@ class BatchedDecoder:
         """Evaluate the prompts: the shared prefix once on sequence 0 (skipping what sequence 0 still
         holds from the last call), copy it to the other sequences, then every sequence's own suffix."""
         mem = self._lib.llama_get_memory(self._ctx.ctx)
-        shared, identical = shared_prefix([s.prompt for s in states])
+        shared, identical = shared_prefix([s.prompt for s in states]) if self.share_prefix else ([], False)
         first = states[0].prompt
         # Sequence 0 keeps what it shares with the last call, short of its last prompt token (which
         # must be decoded to give logits).
@@ -392,7 +395,7 @@ class BatchedDecoder:
 
     def _keep_cache(self, states: list[SequenceState]) -> None:
         """Leave sequence 0's tokens in the KV cache for the next call's prefix reuse."""
-        if self._ctx is None or not states:
+        if self._ctx is None or not states or not self.share_prefix:
             return
         mem = self._lib.llama_get_memory(self._ctx.ctx)
         for seq in range(1, self._ctx_seqs):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -21,9 +22,9 @@ def test_repl_solves_with_the_embedded_model(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     assert out.startswith("ocr · llama.cpp · smollm2-135m-instruct · ")
     assert "A + B: 2 samples found · time limit 1 s · memory limit 256 MB" in out
-    assert "c1 drafted: 16 tokens, length" in out
+    assert re.search(r"c1 drafted: \d+ tokens, (length|stop)", out), out
     # the tiny model rarely solves A + B; whatever it produced, the run ended with an honest status
-    statuses = ("accepted", "budget_exhausted", "no_candidate")
+    statuses = ("accepted", "budget_exhausted", "no_candidate", "cancelled")
     assert any(f"│ 1 │ A + B   │ {status}" in out for status in statuses), out
     assert "\x1b[" not in out  # plain output off a terminal
     assert ("saved best.py" in out) == (tmp_path / "best.py").exists()

@@ -79,7 +79,9 @@ class Settings:
         for key in values:
             sources[key] = "session"
         checked = {key: _coerce(key, value, "session") for key, value in values.items()}
-        return dataclasses.replace(self, sources=sources, **checked)
+        changed = dataclasses.replace(self, sources=sources, **checked)
+        validate(changed)
+        return changed
 
 
 _FIELDS = {f.name: f for f in dataclasses.fields(Settings) if f.name != "sources"}
@@ -133,7 +135,8 @@ def _coerce(name: str, value: Any, origin: str) -> Any:
         raise ConfigError(f"setting {name!r} wants a {kind.__name__}, got {value!r}{where}") from None
 
 
-def _validate(settings: Settings) -> None:
+def validate(settings: Settings) -> None:
+    """Raise ConfigError when values are out of range or not among the choices."""
     checks = [
         (settings.n >= 1, "n must be at least 1"),
         (settings.rounds >= 0, "rounds must be 0 or more"),
@@ -201,7 +204,7 @@ def load_settings(
             values[name] = _coerce(name, raw, origin if origin != "environment" else f"OCR_{name.upper()}")
             sources[name] = origin
     settings = Settings(sources=sources, **values)
-    _validate(settings)
+    validate(settings)
     return settings
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from ocr_cli.config import Settings, _validate, write_config_file
+from ocr_cli.config import Settings, write_config_file
 from ocr_cli.engines.base import Engine, EngineInfo
 from ocr_cli.errors import OcrError, ProblemError, StorageError
 from ocr_cli.judge.types import JudgeReport
@@ -149,7 +149,6 @@ class ReplSession:
     def update(self, **values: Any) -> Settings:
         """Change settings for this session; raises ConfigError (settings unchanged) on bad values."""
         changed = self.settings.with_overrides(**values)
-        _validate(changed)
         self.settings = changed
         return changed
 

@@ -9,7 +9,8 @@ from ocr_cli.errors import ConfigError
 
 
 def plot_pass_rate(report: BenchReport, path: Path) -> Path:
-    """Draw the report's pass rate vs. mean generated tokens per problem into `path` (PNG, SVG, PDF).
+    """Draw pass rate vs. generated tokens per strategy × language into `path` (PNG, SVG, PDF): a
+    marker at (mean tokens per problem, pass rate) and a step line of problems solved within x tokens.
 
     Raises ConfigError when matplotlib is not installed or nothing was attempted yet.
     """
@@ -27,16 +28,23 @@ def plot_pass_rate(report: BenchReport, path: Path) -> Path:
     figure, axes = plt.subplots(figsize=(6.4, 4.2), dpi=120)
     languages = sorted({g.language for g in groups})
     markers = dict(zip(languages, "os^D", strict=False))
-    for strategy in dict.fromkeys(g.strategy for g in groups):
-        mine = [g for g in groups if g.strategy == strategy]
-        for group in mine:
-            axes.scatter(group.tokens_per_problem or 0.0, 100 * (group.pass_rate or 0.0), s=60,
-                         marker=markers.get(group.language, "o"),
-                         label=f"{strategy} ({group.language})")
-            axes.annotate(f"{group.solved}/{group.attempted}",
-                          (group.tokens_per_problem or 0.0, 100 * (group.pass_rate or 0.0)),
-                          textcoords="offset points", xytext=(6, 4), fontsize=8)
-    axes.set_xlabel("generated tokens per problem (mean)")
+    for group in groups:
+        color = None
+        solved_tokens = sorted(r.generated_tokens for r in report.records
+                               if r.solved and r.strategy == group.strategy and r.language == group.language)
+        if solved_tokens:
+            # the share of attempted problems solved within x tokens: where more budget stops paying off
+            xs = [0, *solved_tokens, max(solved_tokens[-1], group.tokens_per_problem or 0)]
+            ys = [0.0, *(100 * (i + 1) / group.attempted for i in range(len(solved_tokens))),
+                  100 * len(solved_tokens) / group.attempted]
+            (line,) = axes.step(xs, ys, where="post", alpha=0.5)
+            color = line.get_color()
+        x, y = group.tokens_per_problem or 0.0, 100 * (group.pass_rate or 0.0)
+        axes.scatter(x, y, s=60, marker=markers.get(group.language, "o"), color=color,
+                     label=f"{group.strategy} ({group.language})", zorder=3)
+        axes.annotate(f"{group.solved}/{group.attempted}", (x, y), textcoords="offset points",
+                      xytext=(6, 4), fontsize=8)
+    axes.set_xlabel("generated tokens per problem (marker: mean; line: solved within x tokens)")
     axes.set_ylabel("solved on hidden tests (%)")
     axes.set_ylim(-5, 105)
     axes.set_title(f"ocr bench · {report.config.get('generator') or report.config.get('model') or 'model'}",

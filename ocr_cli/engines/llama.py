@@ -32,6 +32,7 @@ from ocr_cli.engines.base import (
     GenerationResult,
 )
 from ocr_cli.engines.chat_template import ChatTemplate, choose_template
+from ocr_cli.engines.llama_abort import PromptAbort
 from ocr_cli.engines.llama_logging import explain_failure, install_log_handler, take_recent_errors
 from ocr_cli.engines.llama_system import backend_name, gpu_offload_supported, physical_cores
 from ocr_cli.errors import EngineError, ModelError
@@ -94,6 +95,7 @@ class LlamaEngine(Engine):
         self.lock = threading.RLock()  # one decode at a time on this model's context
         self._vocab = llama._model.vocab
         self._piece_buffer = ctypes.create_string_buffer(256)
+        self._abort = PromptAbort(llama._ctx.ctx)
 
     @classmethod
     def open(cls, resolved: ResolvedModel, settings: Settings) -> LlamaEngine:
@@ -205,7 +207,10 @@ class LlamaEngine(Engine):
         if cancel is not None and cancel.is_set():
             return GenerationResult(text="", prompt_tokens=len(tokens), completion_tokens=0,
                                     finish_reason="cancelled", elapsed_s=time.perf_counter() - start)
-        cached = min(_common_prefix(self.llama._input_ids, tokens), len(tokens) - 1)
+        cached = self._evaluate_prompt(tokens, cancel)
+        if cached is None:
+            return GenerationResult(text="", prompt_tokens=len(tokens), completion_tokens=0,
+                                    finish_reason="cancelled", elapsed_s=time.perf_counter() - start)
         self.llama.set_seed(params.seed if params.seed is not None else secrets.randbits(32))
         limit = min(params.max_tokens, room)
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
@@ -246,8 +251,30 @@ class LlamaEngine(Engine):
             completion_tokens=produced,
             finish_reason=finish,
             elapsed_s=time.perf_counter() - start,
-            cached_prompt_tokens=max(0, cached),
+            cached_prompt_tokens=cached,
         )
+
+    def _evaluate_prompt(self, tokens: list[int], cancel: threading.Event | None) -> int | None:
+        """Evaluate the prompt into the KV cache, reusing the cached prefix; `cancel` or Ctrl-C can
+        stop it midway. Returns the number of reused tokens, or None when cancelled. Afterwards
+        `Llama.generate(tokens)` finds the whole prompt cached and samples at once."""
+        llama = self.llama
+        keep = min(_common_prefix(llama._input_ids, tokens), len(tokens) - 1)
+        if keep > 0 and not llama._ctx.kv_cache_seq_rm(-1, keep, -1):
+            keep = 0
+        if keep == 0:
+            llama.reset()
+        llama.n_tokens = keep
+        with self._abort.watching(cancel) as abort:
+            try:
+                llama.eval(tokens[keep:])
+            except RuntimeError as exc:
+                if abort.interrupted:
+                    return None  # watching() re-raises the Ctrl-C on the way out
+                if abort.aborted:
+                    return None
+                raise EngineError(f"llama.cpp failed on the prompt: {exc}") from None
+        return keep
 
     # --- critic verdict scoring ------------------------------------------------------------------
 
@@ -297,16 +324,7 @@ class LlamaEngine(Engine):
         import numpy as np
 
         llama = self.llama
-        keep = min(_common_prefix(llama._input_ids, tokens), len(tokens) - 1)
-        if keep > 0 and not llama._ctx.kv_cache_seq_rm(-1, keep, -1):
-            keep = 0
-        if keep == 0:
-            llama.reset()
-        llama.n_tokens = keep
-        try:
-            llama.eval(tokens[keep:])
-        except Exception as exc:
-            raise EngineError(f"llama.cpp failed while scoring: {exc}") from None
+        self._evaluate_prompt(tokens, None)
         pointer = llama_cpp.llama_get_logits_ith(llama._ctx.ctx, -1)
         return np.ctypeslib.as_array(pointer, shape=(llama.n_vocab(),)).copy()
 

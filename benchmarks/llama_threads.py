@@ -4,9 +4,8 @@ the logical CPUs (llama-cpp-python's own default), measured side by side, interl
     python benchmarks/llama_threads.py [--tokens 128] [--reps 3]
 
 Prints a table and one JSON line. The machine should be quiet: llama.cpp's threads spin at barriers,
-so on an oversubscribed CPU more threads can be many times slower. ocr sets OMP_WAIT_POLICY=PASSIVE
-unless the environment says otherwise (see ocr_cli/engines/llama_system.py); run once with
-OMP_WAIT_POLICY=ACTIVE to compare.
+so on an oversubscribed CPU more threads can be many times slower; run it once more with
+OMP_WAIT_POLICY=PASSIVE to compare (see the numbers in ocr_cli/engines/llama_system.py).
 """
 
 from __future__ import annotations
@@ -47,7 +46,8 @@ def main() -> None:
         print(f"{name:<16}{threads:>4}{statistics.median(rates[name]):>18.1f}{runs:>30}")
     ratio = statistics.median(rates["physical cores"]) / statistics.median(rates["half the CPUs"])
     policy = os.environ.get("OMP_WAIT_POLICY")
-    print(f"physical/half ratio: {ratio:.2f}  (OMP_WAIT_POLICY={policy}; compare OMP_WAIT_POLICY=ACTIVE)")
+    shown = policy or "unset"
+    print(f"physical/half ratio: {ratio:.2f}  (OMP_WAIT_POLICY={shown}; compare OMP_WAIT_POLICY=PASSIVE)")
     print(json.dumps({"benchmark": "llama_threads", "threads": configs, "tokens": args.tokens,
                       "omp_wait_policy": policy,
                       "tok_s": {k: statistics.median(v) for k, v in rates.items()}, "ratio": ratio}))

@@ -9,12 +9,11 @@ import platform
 import subprocess
 from pathlib import Path
 
-# llama.cpp's CPU backend runs on OpenMP. With libgomp's default wait policy its idle worker threads
-# spin between tokens and starve the thread that samples the next one; on a busy machine that made
-# 2 threads ~10x slower than 1 (1.1 vs 9.5 tok/s, benchmarks/llama_threads.py at load average 8 on
-# 2 cores); PASSIVE gave 11.5 vs 12.1. It must be set before llama_cpp (libgomp) is first loaded, so
-# it is set when this module is imported (ocr_cli.engines.llama imports it); a user's value wins.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# Threads and OpenMP (measured with benchmarks/llama_threads.py, embedded model, 2 cores): libgomp's
+# default wait policy spins idle workers between tokens. On a quiet machine that is the fastest
+# (2 threads 69 tok/s vs 1 thread 43; OMP_WAIT_POLICY=PASSIVE: 49 vs 44), but on an oversubscribed
+# one it collapses (load average 8: 2 threads 1.1 tok/s vs 1 thread 9.5; PASSIVE: 11.5 vs 12.1).
+# ocr keeps libgomp's default; on a busy machine set OMP_WAIT_POLICY=PASSIVE or --threads 1.
 
 _GPU_BACKENDS = ("CUDA", "Metal", "Vulkan", "ROCm", "HIP", "SYCL", "OpenCL", "CANN", "MUSA", "Kompute")
 

@@ -72,7 +72,7 @@ def _engine_checks(settings: Settings) -> list[Check]:
         threads = settings.threads or cores
         checks.append(_check("CPU threads", True, str(threads),
                              f"{cores} physical cores, {os.cpu_count()} logical CPUs, "
-                             f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY')}"
+                             f"OMP_WAIT_POLICY={os.environ.get('OMP_WAIT_POLICY') or 'unset'}"
                              + ("" if settings.threads is None else " (set by the threads setting)")))
     except Exception as exc:  # a broken llama-cpp-python install
         checks.append(_check("llama-cpp-python", False, version or "not installed", str(exc)))

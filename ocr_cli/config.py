@@ -41,7 +41,7 @@ class Settings:
     threads: int | None = None  # None: all physical cores
     tokenizer: str | None = None  # local Hugging Face tokenizer folder for the chat template
     batched: bool = True  # decode N candidates together where the engine can
-    prompt_lookup: bool = False  # prompt-lookup drafts in batched decoding (measured slower on CPU: docs/performance.md)
+    prompt_lookup: bool = False  # prompt-lookup drafts (slower on CPU: docs/performance.md)
     api_key_env: str = "OCR_API_KEY"  # environment variable holding a server's API key
     concurrency: int = 4  # concurrent requests to a server
     request_timeout: float = 600.0  # seconds without data before a server request fails

@@ -36,6 +36,8 @@ class Checker:
         if not self.argv:
             raise ConfigError("the checker command is empty")
         self.style = style
+        # Relative paths in the command (`python3 checker.py`) mean what they meant where ocr was run.
+        self.cwd = Path.cwd()
 
     def check(self, input_text: str, output: bytes, answer: str) -> CompareResult:
         """Judge `output` of a solution on `input_text` with the expected `answer`."""
@@ -46,11 +48,11 @@ class Checker:
             out.write_bytes(output)
             ans.write_text(answer, encoding="utf-8")
             if self.style == "testlib":
-                done = self._run([str(inp), str(out), str(ans)], None, folder)
+                done = self._run([str(inp), str(out), str(ans)], None)
                 message = _text(done.stderr) or _text(done.stdout)
                 return CompareResult(done.returncode == 0, message)
             if self.style == "judgels":
-                done = self._run([str(inp), str(ans), str(out)], None, folder)
+                done = self._run([str(inp), str(ans), str(out)], None)
                 first, _, rest = _text(done.stdout).partition("\n")
                 word = first.strip().upper()
                 if word not in ("AC", "WA"):
@@ -59,7 +61,7 @@ class Checker:
             feedback = folder / "feedback"
             feedback.mkdir()
             with out.open("rb") as stdin:
-                done = self._run([str(inp), str(ans), str(feedback)], stdin, folder)
+                done = self._run([str(inp), str(ans), str(feedback)], stdin)
             judge_message = feedback / "judgemessage.txt"
             message = judge_message.read_text(errors="replace").strip() if judge_message.exists() else ""
             if done.returncode not in (KATTIS_AC, KATTIS_WA):
@@ -67,11 +69,11 @@ class Checker:
                                    f"{_text(done.stderr)[:200]}")
             return CompareResult(done.returncode == KATTIS_AC, message or _text(done.stderr))
 
-    def _run(self, args: list[str], stdin: IO[bytes] | None, cwd: Path) -> subprocess.CompletedProcess[bytes]:
+    def _run(self, args: list[str], stdin: IO[bytes] | None) -> subprocess.CompletedProcess[bytes]:
         try:
             source = stdin if stdin is not None else subprocess.DEVNULL
             return subprocess.run([*self.argv, *args], stdin=source, capture_output=True,
-                                  timeout=CHECKER_TIMEOUT_S, cwd=cwd)
+                                  timeout=CHECKER_TIMEOUT_S, cwd=self.cwd)
         except subprocess.TimeoutExpired:
             raise CheckerError(f"checker took more than {CHECKER_TIMEOUT_S:g} s") from None
         except OSError as exc:

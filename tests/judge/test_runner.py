@@ -105,6 +105,14 @@ def test_checker_styles_accept_any_valid_answer(style: str, tmp_path: Path) -> N
     assert bad.verdict is Verdict.WA
 
 
+def test_a_relative_checker_path_means_where_ocr_runs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "check.py").write_text(CHECKERS["testlib"])
+    monkeypatch.chdir(tmp_path)
+    options = {"comparison": Comparison.CHECKER, "checker": f"{sys.executable} check.py"}
+    report = judge(**options).run("n = int(input())\nprint(n, 0)\n", PY, [TestCase("1", "5\n", "0 5\n")])
+    assert report.verdict is Verdict.AC, [c.message for c in report.cases]
+
+
 def test_broken_checker_is_internal_error(tmp_path: Path) -> None:
     script = tmp_path / "check.py"
     script.write_text("print('maybe')\n")

@@ -63,10 +63,11 @@ def interleaved(fns: Sequence[Callable[[], int]], repeats: int,
 
 
 def bare_batched_loop(llm: Any, prompt: Sequence[int], n: int, max_tokens: int, seeds: Sequence[int],
-                      temperature: float = 0.7) -> int:
+                      temperature: float = 0.7, flash_attn: int | None = None) -> int:
     """llama.cpp's examples/batched in a few lines: prompt once on seq 0, copied to every stream,
     then one token per live sequence per decode. Same sampler chain and context kind as ocr's path;
-    no text, stop strings or callbacks. Returns the tokens generated."""
+    no text, stop strings or callbacks. Flash attention as in the `Llama`'s context (as ocr's decoder
+    copies it) unless `flash_attn` (-1 auto, 0 off, 1 on) says otherwise. Returns the tokens generated."""
     import llama_cpp as L
 
     params = L.llama_context_default_params()
@@ -74,6 +75,7 @@ def bare_batched_loop(llm: Any, prompt: Sequence[int], n: int, max_tokens: int, 
     params.n_batch = params.n_ubatch = 512
     params.n_seq_max = n
     params.n_threads = params.n_threads_batch = llm.context_params.n_threads
+    params.flash_attn_type = llm.context_params.flash_attn_type if flash_attn is None else flash_attn
     ctx = L.llama_init_from_model(llm._model.model, params)
     mem = L.llama_get_memory(ctx)
     vocab = llm._model.vocab

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import threading
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich import box
@@ -19,12 +19,13 @@ from ocr_cli.bench.plan import (
     parse_languages,
     parse_strategies,
 )
-from ocr_cli.bench.problemset import discover
-from ocr_cli.bench.report import BenchReport, GroupSummary, RunRecord, check_resumable, summarize
-from ocr_cli.bench.runner import BenchProgress, BenchRunner, RunFinished, parallel_capable
 from ocr_cli.cli.console import make_console
 from ocr_cli.config import load_settings
 from ocr_cli.errors import ConfigError
+
+if TYPE_CHECKING:  # the bench core is imported when a bench runs, not for `ocr --help`
+    from ocr_cli.bench.report import BenchReport, GroupSummary, RunRecord
+    from ocr_cli.bench.runner import BenchProgress
 
 
 def bench(
@@ -69,6 +70,10 @@ def bench(
         "max_tokens": max_tokens, "token_budget": token_budget, "time_budget": time_budget, "seed": seed,
         "n_gpu_layers": n_gpu_layers, "n_ctx": ctx, "threads": threads, "verbose": verbose,
     })
+    from ocr_cli.bench.problemset import discover
+    from ocr_cli.bench.report import BenchReport, check_resumable
+    from ocr_cli.bench.runner import BenchRunner, parallel_capable
+
     problems = discover(list(dirs))
     if limit is not None:
         problems = problems[:limit]
@@ -138,6 +143,8 @@ def _preset(spec: str | None) -> Any:
 
 
 def _progress_printer(console: Console) -> Any:
+    from ocr_cli.bench.runner import RunFinished
+
     def show(event: BenchProgress) -> None:
         if isinstance(event, RunFinished):
             console.print(f"[{event.done}/{event.total}] {_record_line(event.record)}", markup=False)
@@ -196,5 +203,7 @@ def render_report(console: Console, report: BenchReport) -> None:
 
 
 def _overall(report: BenchReport) -> GroupSummary:
+    from ocr_cli.bench.report import summarize
+
     return summarize(report.records)
 

@@ -35,49 +35,12 @@ from ocr_cli.engines.chat_template import ChatTemplate, choose_template
 from ocr_cli.engines.llama_abort import PromptAbort
 from ocr_cli.engines.llama_logging import explain_failure, install_log_handler, take_recent_errors
 from ocr_cli.engines.llama_system import backend_name, gpu_offload_supported, physical_cores
+from ocr_cli.engines.stop_strings import StopText
 from ocr_cli.errors import EngineError, ModelError
 from ocr_cli.models.gguf_info import GGUFInfo, read_gguf_info
 from ocr_cli.models.registry import ResolvedModel
 
 BatchedFn = Callable[..., list[GenerationResult]]
-
-
-class StopFilter:
-    """Cuts streamed text at the first stop string; holds back a tail that may still become one, so
-    streamed chunks never contain part of a stop string."""
-
-    def __init__(self, stops: Sequence[str]) -> None:
-        self.stops = tuple(s for s in stops if s)
-        self.text = ""
-        self.emitted = 0
-        self.stopped = False
-
-    def add(self, piece: str) -> str:
-        """Add decoded text; return the part that is now safe to stream."""
-        if self.stopped:
-            return ""
-        self.text += piece
-        cuts = [i for i in (self.text.find(s, max(0, self.emitted - len(s))) for s in self.stops) if i >= 0]
-        if cuts:
-            self.text = self.text[:min(cuts)]
-            self.stopped = True
-            return self._emit(len(self.text))
-        hold = 0
-        for stop in self.stops:
-            for size in range(min(len(stop) - 1, len(self.text)), 0, -1):
-                if self.text.endswith(stop[:size]):
-                    hold = max(hold, size)
-                    break
-        return self._emit(len(self.text) - hold)
-
-    def finish(self) -> str:
-        """The held-back tail (at the end of generation it can no longer become a stop string)."""
-        return self._emit(len(self.text))
-
-    def _emit(self, end: int) -> str:
-        chunk = self.text[self.emitted:end] if end > self.emitted else ""
-        self.emitted = max(self.emitted, end)
-        return chunk
 
 
 class LlamaEngine(Engine):
@@ -214,7 +177,7 @@ class LlamaEngine(Engine):
         self.llama.set_seed(params.seed if params.seed is not None else secrets.randbits(32))
         limit = min(params.max_tokens, room)
         decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
-        stops = StopFilter(params.stop)
+        stops = StopText(params.stop)
         finish: FinishReason = "length"
         produced = 0
 

@@ -12,7 +12,8 @@ import pytest
 from ocr_cli.config import Settings
 from ocr_cli.engines.base import GenerationRequest, Message, SamplingParams
 from ocr_cli.engines.factory import EnginePool
-from ocr_cli.engines.llama import LlamaEngine, StopFilter
+from ocr_cli.engines.llama import LlamaEngine
+from ocr_cli.engines.stop_strings import StopText
 from ocr_cli.models.registry import resolve_model
 
 pytestmark = pytest.mark.model
@@ -245,7 +246,7 @@ def test_verbose_shows_llama_log(capfd: pytest.CaptureFixture[str]) -> None:
 
 
 def test_stop_filter_holds_back_a_partial_stop() -> None:
-    stops = StopFilter(["</end>"])
+    stops = StopText(["</end>"])
     assert stops.add("abc</") == "abc"
     assert stops.add("en") == ""
     assert stops.add("x more") == "</enx more"

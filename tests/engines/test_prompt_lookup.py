@@ -5,8 +5,9 @@ from __future__ import annotations
 import random
 
 from ocr_cli.engines.base import SamplingParams
-from ocr_cli.engines.llama_sequence import SequenceState, StopText
+from ocr_cli.engines.llama_sequence import SequenceState
 from ocr_cli.engines.prompt_lookup import LookupOptions, PromptLookup
+from ocr_cli.engines.stop_strings import StopText
 
 
 def brute_force_draft(tokens: list[int], options: LookupOptions) -> list[int]:

@@ -3,13 +3,14 @@
 Exit 0: accepted; exit 1: wrong answer. The expected answer only says whether a divisor exists.
 """
 import sys
+from pathlib import Path
 
 
 def main() -> int:
     input_path, output_path, answer_path = sys.argv[1:4]
-    n = int(open(input_path).read().split()[0])
-    expected = int(open(answer_path).read().split()[0])
-    tokens = open(output_path).read().split()
+    n = int(Path(input_path).read_text().split()[0])
+    expected = int(Path(answer_path).read_text().split()[0])
+    tokens = Path(output_path).read_text().split()
     if len(tokens) != 1:
         print(f"expected one integer, got {len(tokens)} tokens")
         return 1

@@ -9,6 +9,8 @@ A spec is one of:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ocr_cli.config import Settings
 from ocr_cli.engines.base import Engine
 
@@ -43,9 +45,11 @@ def open_engine(spec: str | None, settings: Settings) -> Engine:
 class EnginePool:
     """Opens engines on demand and keeps one per distinct model, closing them all at the end."""
 
-    def __init__(self, settings: Settings) -> None:
+    def __init__(self, settings: Settings, engines: Mapping[str, Engine] | None = None) -> None:
+        """`engines`: engines already open, by `engine_key` of their spec (tests pass scripted ones);
+        the others are opened on first use with `self.settings`, which a caller may replace."""
         self.settings = settings
-        self._engines: dict[str, Engine] = {}
+        self._engines: dict[str, Engine] = dict(engines or {})
 
     def get(self, spec: str | None) -> Engine:
         key = engine_key(spec)
@@ -61,6 +65,14 @@ class EnginePool:
             return generator, None
         critic = self.get(self.settings.critic) if self.settings.critic else generator
         return generator, critic
+
+    def release_unused(self) -> None:
+        """Close the engines that the current settings no longer name as generator or critic."""
+        wanted = {engine_key(self.settings.model)}
+        if self.settings.critic and not self.settings.no_critic:
+            wanted.add(engine_key(self.settings.critic))
+        for key in [k for k in self._engines if k not in wanted]:
+            self._engines.pop(key).close()
 
     def close(self) -> None:
         for engine in self._engines.values():

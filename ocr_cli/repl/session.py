@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from ocr_cli.config import Settings, write_config_file
 from ocr_cli.engines.base import Engine, EngineInfo
+from ocr_cli.engines.factory import EnginePool
 from ocr_cli.errors import OcrError, ProblemError, StorageError
 from ocr_cli.judge.types import JudgeReport
 from ocr_cli.language import Language
@@ -67,8 +68,7 @@ class ReplSession:
     def __init__(self, settings: Settings, *, engines: dict[str, Engine] | None = None) -> None:
         """`engines`: engines already open, by `engines.factory.engine_key` of their spec (tests pass
         scripted ones); the others are opened on first use."""
-        self.settings = settings
-        self._engines: dict[str, Engine] = dict(engines or {})
+        self._pool = EnginePool(settings, engines)
         self.problem: Problem | None = None
         self.dir_tests: list[TestCase] = []
         self.tests_dir: Path | None = None
@@ -78,51 +78,39 @@ class ReplSession:
         #: Why the last solve has no transcript (the database could not be written), else None.
         self.transcript_problem: str | None = None
 
+    @property
+    def settings(self) -> Settings:
+        """The session's settings; the engine pool opens models with these."""
+        return self._pool.settings
+
+    @settings.setter
+    def settings(self, value: Settings) -> None:
+        self._pool.settings = value
+
     # ----- engines -------------------------------------------------------------------------------
-
-    def _engine(self, spec: str | None) -> Engine:
-        from ocr_cli.engines.factory import engine_key, open_engine
-
-        key = engine_key(spec)
-        if key not in self._engines:
-            self._engines[key] = open_engine(spec, self.settings)
-        return self._engines[key]
 
     def engines(self) -> tuple[Engine, Engine | None]:
         """The generator and the critic (the generator itself unless another is named; None when off),
         opening them on first use."""
-        generator = self._engine(self.settings.model)
-        if self.settings.no_critic:
-            return generator, None
-        critic = self._engine(self.settings.critic) if self.settings.critic else generator
-        return generator, critic
-
-    def _release_unused(self) -> None:
-        from ocr_cli.engines.factory import engine_key
-
-        wanted = {engine_key(self.settings.model)}
-        if self.settings.critic and not self.settings.no_critic:
-            wanted.add(engine_key(self.settings.critic))
-        for key in [k for k in self._engines if k not in wanted]:
-            self._engines.pop(key).close()
+        return self._pool.generator_and_critic()
 
     def set_model(self, spec: str) -> EngineInfo:
         """Use another generator (opened now; the previous one is closed unless still the critic)."""
         previous = self.settings
         self.settings = self.settings.with_overrides(model=spec)
         try:
-            engine = self._engine(spec)
+            engine = self._pool.get(spec)
         except OcrError:
             self.settings = previous
             raise
-        self._release_unused()
+        self._pool.release_unused()
         return engine.info
 
     def set_critic(self, spec: str) -> EngineInfo | None:
         """Use another critic; "off" turns critiquing off, "self" makes the generator its own critic."""
         if spec.lower() == "off":
             self.settings = self.settings.with_overrides(no_critic=True)
-            self._release_unused()
+            self._pool.release_unused()
             return None
         previous = self.settings
         critic = None if spec.lower() == "self" else spec
@@ -132,14 +120,12 @@ class ReplSession:
         except OcrError:
             self.settings = previous
             raise
-        self._release_unused()
+        self._pool.release_unused()
         return engine.info if engine is not None else None
 
     def close(self) -> None:
         """Release every engine and the transcript database."""
-        for engine in self._engines.values():
-            engine.close()
-        self._engines.clear()
+        self._pool.close()
         if self._store is not None and hasattr(self._store, "close"):
             self._store.close()
         self._store = None

@@ -85,7 +85,7 @@ def bench(
     err = make_console(quiet=quiet, stderr=True)
 
     from ocr_cli.engines.factory import EnginePool
-    from ocr_cli.solve.setup import solve_settings_from
+    from ocr_cli.solve.setup import model_preset, solve_settings_from
 
     if settings.model is None and not quiet:
         from ocr_cli.models.registry import DEFAULT_MODEL_NOTICE
@@ -101,7 +101,7 @@ def bench(
             check_resumable(previous.config, config, path)
             previous.config = config
             report = previous
-        solve_settings = solve_settings_from(settings, _preset(settings.model))
+        solve_settings = solve_settings_from(settings, model_preset(settings.model)[0])
         runner = BenchRunner(generator, critic_engine, settings, solve_settings,
                              strategies=strategies, languages=languages, jobs=jobs)
         if jobs > 1 and not parallel_capable(generator, critic_engine) and not quiet:
@@ -132,14 +132,6 @@ def bench(
         from ocr_cli.bench.plot import plot_pass_rate
 
         out.print(f"plot: {plot_pass_rate(report, plot)}", markup=False)
-
-
-def _preset(spec: str | None) -> Any:
-    if spec is not None and spec.startswith(("openai:", "scripted:")):
-        return None
-    from ocr_cli.models.registry import resolve_model
-
-    return resolve_model(spec).preset
 
 
 def _progress_printer(console: Console) -> Any:

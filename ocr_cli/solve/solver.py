@@ -16,7 +16,7 @@ from typing import Literal, Protocol, TypeVar
 
 from ocr_cli.code.extract import extract_code
 from ocr_cli.code.syntax import check_syntax
-from ocr_cli.engines.base import Engine, GenerationRequest, GenerationResult, Message, SamplingParams
+from ocr_cli.engines.base import Engine, GenerationRequest, GenerationResult, Message
 from ocr_cli.errors import ProblemError
 from ocr_cli.judge.types import CaseResult, JudgeReport
 from ocr_cli.language import Language
@@ -209,18 +209,13 @@ class Solver:
 
     # ---- phases -----------------------------------------------------------------------------------
 
-    def _params(self, max_tokens: int, seed: int | None) -> SamplingParams:
-        s = self.settings
-        return SamplingParams(temperature=s.temperature, top_p=s.top_p, top_k=s.top_k, min_p=s.min_p,
-                              seed=seed, max_tokens=max_tokens)
-
     def _produce(self, round_no: int, specs: Sequence[_Spec],
                  ) -> Generator[ev.SolveEvent, None, list[Candidate]]:
         max_tokens = self._budget.max_tokens_each(self.settings.max_tokens, len(specs))
         if max_tokens <= 0:
             return []
         requests = [GenerationRequest(messages=spec.messages,
-                                      params=self._params(max_tokens, self._next_seed()))
+                                      params=self.settings.sampling(max_tokens, self._next_seed()))
                     for spec in specs]
         fresh: list[Candidate] = []
         for spec in specs:
@@ -289,7 +284,7 @@ class Solver:
         if max_tokens <= 0:
             return
         prompts = [critic_messages(problem, c.code or "", self.settings.language) for c in chosen]
-        requests = [GenerationRequest(messages=m, params=self._params(max_tokens, self._next_seed()))
+        requests = [GenerationRequest(m, self.settings.sampling(max_tokens, self._next_seed()))
                     for m in prompts]
         for candidate in chosen:
             yield ev.CritiqueStarted(candidate_id=candidate.id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from ocr_cli.engines.base import SamplingParams
 from ocr_cli.language import Language
 
 Strategy = Literal["single", "select", "loop"]
@@ -31,6 +32,11 @@ class SolveSettings:
     seed: int | None = None
     use_critic: bool = True
     revise_top: int = 2  # how many of the most promising candidates are revised each round
+
+    def sampling(self, max_tokens: int, seed: int | None) -> SamplingParams:
+        """Sampling parameters of one generation under these settings."""
+        return SamplingParams(temperature=self.temperature, top_p=self.top_p, top_k=self.top_k,
+                              min_p=self.min_p, seed=seed, max_tokens=max_tokens)
 
 
 @dataclass(frozen=True)

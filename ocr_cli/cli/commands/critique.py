@@ -11,7 +11,6 @@ from rich.text import Text
 from ocr_cli.cli.commands.solve import print_default_model_notice, read_problem, settings_from_flags
 from ocr_cli.cli.console import make_console
 from ocr_cli.code.extract import split_reasoning
-from ocr_cli.engines.base import SamplingParams
 from ocr_cli.errors import ConfigError, ProblemError
 from ocr_cli.language import Language
 
@@ -66,8 +65,7 @@ def critique(
     if is_default:
         print_default_model_notice(spec)
     solve = solve_settings_from(settings, preset)
-    params = SamplingParams(temperature=solve.temperature, top_p=solve.top_p, top_k=solve.top_k,
-                            min_p=solve.min_p, seed=solve.seed, max_tokens=solve.critic_max_tokens)
+    params = solve.sampling(solve.critic_max_tokens, solve.seed)
     console = make_console(quiet=quiet)
     engine = open_engine(spec, settings)
     try:

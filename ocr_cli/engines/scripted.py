@@ -23,9 +23,11 @@ from ocr_cli.engines.base import (
     ChunkCallback,
     Engine,
     EngineInfo,
+    FinishReason,
     GenerationRequest,
     GenerationResult,
 )
+from ocr_cli.engines.stop_strings import StopText
 from ocr_cli.errors import EngineError, ModelError
 
 ReplyFn = Callable[[GenerationRequest], str]
@@ -121,8 +123,8 @@ class ScriptedEngine(Engine):
             text = self._take_reply(request)
             pieces = re.findall(r"\S+\s*|\s+", text)
             limit = request.params.max_tokens
-            produced: list[str] = []
-            finish: str = "stop"
+            stops = StopText(request.params.stop)
+            finish: FinishReason = "stop"
             words = 0
             for piece in pieces:
                 if cancel is not None and cancel.is_set():
@@ -133,22 +135,23 @@ class ScriptedEngine(Engine):
                         finish = "length"
                         break
                     words += 1
-                produced.append(piece)
-                if on_chunk is not None:
-                    on_chunk(index, piece)
+                chunk = stops.add(piece)
+                if chunk and on_chunk is not None:
+                    on_chunk(index, chunk)
+                if stops.stopped:
+                    break
                 if self.delay_s:
                     time.sleep(self.delay_s)
-            out = "".join(produced)
-            for stop in request.params.stop:
-                cut = out.find(stop)
-                if cut >= 0:
-                    out, finish = out[:cut], "stop"
+            tail = "" if stops.stopped else stops.finish()
+            if tail and on_chunk is not None:
+                on_chunk(index, tail)
+            out = stops.text
             prompt_tokens = sum(count_tokens(m.content) for m in request.messages)
             results.append(GenerationResult(
                 text=out,
                 prompt_tokens=prompt_tokens,
                 completion_tokens=count_tokens(out),
-                finish_reason=finish,  # type: ignore[arg-type]
+                finish_reason=finish,
                 elapsed_s=time.perf_counter() - start,
             ))
         return results

@@ -52,8 +52,10 @@ def test_max_tokens_gives_length() -> None:
 
 
 def test_stop_string_cuts() -> None:
-    result = ScriptedEngine(["code ``` trailing words"]).generate(ask("x", stop=("```",)))
+    chunks: list[str] = []
+    result = ScriptedEngine(["code ``` trailing words"]).generate(ask("x", stop=("```",)), chunks.append)
     assert result.text == "code " and result.finish_reason == "stop"
+    assert "".join(chunks) == "code "  # the stop string and what follows are never streamed
 
 
 def test_cancel() -> None:

@@ -24,6 +24,7 @@ from ocr_cli.cli.commands import (
     repl_cmd,
     samples,
     solve,
+    stress,
     test_cmd,
 )
 from ocr_cli.cli.console import error_line
@@ -68,6 +69,7 @@ def root(
 app.command("solve")(solve.solve)
 app.command("critique")(critique.critique)
 app.command("test")(test_cmd.test)
+app.command("stress")(stress.stress)
 app.command("samples")(samples.samples)
 app.command("doctor")(doctor.doctor)
 app.command("repl")(repl_cmd.repl)

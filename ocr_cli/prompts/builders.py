@@ -48,3 +48,13 @@ def reviser_messages(problem: Problem, code: str | None, feedback: str,
     content = render_template("reviser", question=question_text(problem), io_note=_io_note(problem),
                               code=previous, feedback=feedback.strip(), **_language_values(language))
     return (Message("user", content),)
+
+
+def brute_messages(problem: Problem) -> tuple[Message, ...]:
+    """The prompt for a brute-force reference solution (Python, small inputs, obviously correct)."""
+    return (Message("user", render_template("brute", question=question_text(problem))),)
+
+
+def input_generator_messages(problem: Problem) -> tuple[Message, ...]:
+    """The prompt for a random small-input generator (Python, its seed as the first argument)."""
+    return (Message("user", render_template("input_generator", question=question_text(problem))),)

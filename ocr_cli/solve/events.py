@@ -2,9 +2,11 @@
 are all consumers of this stream; the core never prints.
 
 A solve yields, in order: `SolveStarted`; per round, `CandidateStarted` for each candidate,
-`TokensGenerated` as text streams, `CandidateDrafted`, `CaseJudged`* and `CandidateTested`,
-`CritiqueStarted`/`CritiqueFinished`; `RoundFinished`; then `RevisionPlanned` before the next round,
-`BudgetExhausted` when a budget ran out, and `SolveFinished` last, always.
+`TokensGenerated` as text streams, `CandidateDrafted`, `CaseJudged`* and `CandidateTested`; with
+generated tests on, `GeneratedTestsReady` (once) and `GeneratedTestsChecked` (and `CandidateTested`
+again when a generated test joins the local tests); `CritiqueStarted`/`CritiqueFinished`;
+`RoundFinished`; then `RevisionPlanned` before the next round, `BudgetExhausted` when a budget ran
+out, and `SolveFinished` last, always.
 """
 
 from __future__ import annotations
@@ -44,7 +46,7 @@ class TokensGenerated:
     candidate_id: str
     text: str
     tokens_so_far: int
-    phase: Literal["draft", "critique"] = "draft"
+    phase: Literal["draft", "critique", "stress"] = "draft"
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,33 @@ class CritiqueFinished:
 
 
 @dataclass(frozen=True)
+class GeneratedTestsReady:
+    """The brute force and input generator were asked for and checked (kept or dropped, `notes` say
+    why), and the inputs made: `inputs` from the generator, `shaped` from the samples (no model)."""
+
+    brute: bool
+    generator: bool
+    inputs: int
+    shaped: int
+    notes: tuple[str, ...]
+    brute_code: str | None = None
+    generator_code: str | None = None
+
+
+@dataclass(frozen=True)
+class GeneratedTestsChecked:
+    """A candidate that passes the local tests ran on the generated inputs."""
+
+    candidate_id: str
+    inputs: int
+    mismatches: int  # disagreements with the brute force
+    brute_agrees: bool | None
+    cluster: int
+    hard_coded: bool
+    new_tests: tuple[str, ...]  # generated tests that joined the local tests (brute-checked failures)
+
+
+@dataclass(frozen=True)
 class RoundFinished:
     round: int
     best_id: str | None
@@ -126,6 +155,8 @@ SolveEvent = (
     | CandidateTested
     | CritiqueStarted
     | CritiqueFinished
+    | GeneratedTestsReady
+    | GeneratedTestsChecked
     | RoundFinished
     | RevisionPlanned
     | BudgetExhausted

@@ -32,6 +32,12 @@ class SolveSettings:
     seed: int | None = None
     use_critic: bool = True
     revise_top: int = 2  # how many of the most promising candidates are revised each round
+    stress: bool | None = False  # generated tests (ocr_cli.solve.generated); None: on for loop, select
+
+    @property
+    def stress_on(self) -> bool:
+        """Whether candidates meet generated tests (a brute force, sample-shaped inputs)."""
+        return self.stress if self.stress is not None else self.strategy in ("loop", "select")
 
     def sampling(self, max_tokens: int, seed: int | None) -> SamplingParams:
         """Sampling parameters of one generation under these settings."""
@@ -52,6 +58,38 @@ class CandidateSummary:
     critic_p_right: float | None
     parent_id: str | None = None
     syntax_error: str | None = None
+
+
+@dataclass(frozen=True)
+class GeneratedCheck:
+    """What generated tests said of one candidate (`ocr_cli.solve.generated`)."""
+
+    inputs: int  # generated and sample-shaped inputs it ran on
+    mismatches: int  # generated inputs on which it disagrees with the brute force
+    brute_agrees: bool | None  # None: no brute force to compare with
+    cluster: int  # candidates (itself included) with the same outputs on every input
+    hard_coded: bool  # the same output whatever the input
+
+    @property
+    def eliminated(self) -> bool:
+        """Never accepted: it fails a brute-checked generated test, or prints a hard-coded answer."""
+        return self.mismatches > 0 or self.hard_coded
+
+    def rank(self) -> tuple[int, int, int]:
+        """Ranking key, larger is better: not eliminated, agrees with the brute, cluster size."""
+        return (0 if self.eliminated else 1, 1 if self.brute_agrees else 0, self.cluster)
+
+
+@dataclass(frozen=True)
+class StressSummary:
+    """Generated tests over a whole solve (the `--json` `stress` object)."""
+
+    brute: bool
+    generator: bool
+    generated_tests: int
+    mismatches: int
+    eliminated: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -76,3 +114,4 @@ class SolveResult:
     prompt_tokens: int = 0
     timings: Timings = field(default_factory=Timings)
     stop_reason: str | None = None  # "rounds", "tokens", "time", "cancelled" when not accepted
+    stress: StressSummary | None = None  # None: generated tests were off

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 from ocr_cli.engines.base import Message
 from ocr_cli.judge.types import JudgeReport, Verdict
-from ocr_cli.solve.types import CandidateSummary, CriticVerdict
+from ocr_cli.solve.types import CandidateSummary, CriticVerdict, GeneratedCheck
 
 
 @dataclass
@@ -30,6 +30,7 @@ class Candidate:
     critic_p_right: float | None = None
     critiqued: bool = False
     revised_by: list[str] = field(default_factory=list)
+    generated: GeneratedCheck | None = None  # what generated tests said (ocr_cli.solve.generated)
 
     @property
     def runnable(self) -> bool:
@@ -62,14 +63,17 @@ class Candidate:
         )
 
 
-def rank_key(candidate: Candidate) -> tuple[int, int, float]:
-    """Sort key, larger is better: runnable code, tests passed, then the critic's p(right) (its verdict
-    stands in when the engine could not score: right 0.75, wrong 0.25; not critiqued 0.5)."""
+def rank_key(candidate: Candidate) -> tuple[int, int, int, int, int, float]:
+    """Sort key, larger is better: runnable code, tests passed, then what generated tests said (not
+    eliminated, agrees with the brute force, size of its agreeing cluster), then the critic's p(right)
+    (its verdict stands in when the engine could not score: right 0.75, wrong 0.25; not critiqued
+    0.5)."""
     p_right = candidate.critic_p_right
     if p_right is None:
         p_right = {"right": 0.75, "wrong": 0.25}.get(candidate.critic_verdict or "", 0.5)
     runnable = 1 if candidate.runnable else (0 if candidate.code is not None else -1)
-    return (runnable, candidate.tests_passed, p_right)
+    generated = candidate.generated.rank() if candidate.generated is not None else (1, 0, 0)
+    return (runnable, candidate.tests_passed, *generated, p_right)
 
 
 def ranked(candidates: Iterable[Candidate]) -> list[Candidate]:

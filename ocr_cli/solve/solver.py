@@ -18,6 +18,7 @@ from ocr_cli.code.extract import extract_code
 from ocr_cli.code.syntax import check_syntax
 from ocr_cli.engines.base import Engine, GenerationRequest, GenerationResult, Message
 from ocr_cli.errors import ProblemError
+from ocr_cli.judge.program import Program
 from ocr_cli.judge.types import CaseResult, JudgeReport
 from ocr_cli.language import Language
 from ocr_cli.problem.types import Problem, TestCase
@@ -26,6 +27,7 @@ from ocr_cli.solve import events as ev
 from ocr_cli.solve.budget import Budget
 from ocr_cli.solve.critic import read_critique
 from ocr_cli.solve.feedback import candidate_feedback
+from ocr_cli.solve.generated import GeneratedTests, loop_access
 from ocr_cli.solve.ranking import Candidate, best_of, ranked
 from ocr_cli.solve.streaming import stream_from_worker
 from ocr_cli.solve.types import SolveResult, SolveSettings, Status, Timings
@@ -54,6 +56,8 @@ class JudgeLike(Protocol):
             on_case: Callable[[CaseResult], None] | None = None, stop_after_failure: bool = False,
             cancel: threading.Event | None = None) -> JudgeReport: ...
 
+    def program(self, source: str, language: Language) -> Program: ...
+
 
 class Solver:
     """Drafts, tests, critiques and revises solutions to one problem at a time."""
@@ -77,6 +81,8 @@ class Solver:
         self._worker: threading.Thread | None = None
         self._seed_counter = 0
         self._base_seed = 0
+        self._generated = GeneratedTests(self.judge, self.settings, loop_access(self)) \
+            if self.settings.stress_on else None
 
     # ---- public API -------------------------------------------------------------------------------
 
@@ -181,7 +187,8 @@ class Solver:
         parents = ranked(self._candidates)[:count]
         specs = []
         for offset, parent in enumerate(parents):
-            feedback = candidate_feedback(parent, self.settings.language, len(self._tests))
+            feedback = ((self._generated and self._generated.feedback(parent))
+                        or candidate_feedback(parent, self.settings.language, len(self._tests)))
             messages = reviser_messages(problem, parent.code, feedback, self.settings.language)
             specs.append(_Spec(self._new_id(offset), "revision", parent.id, messages, feedback))
         return specs
@@ -192,6 +199,9 @@ class Solver:
         fresh = yield from self._produce(round_no, specs)
         if fresh and self._stop_reason() not in ("time", "cancelled"):
             yield from self._test_all(fresh)
+            if self._generated is not None and self._stop_reason() not in ("time", "cancelled"):
+                added = yield from self._generated.check(problem, self._tests, fresh, self._candidates)
+                self._tests += tuple(added)
             if self.uses_critic and self._stop_reason() not in ("time", "cancelled"):
                 yield from self._critique_all(problem, fresh)
         accepted = [c for c in fresh if self._acceptable(c)]
@@ -204,6 +214,8 @@ class Solver:
 
     def _acceptable(self, candidate: Candidate) -> bool:
         if not candidate.passes_all(len(self._tests)):
+            return False
+        if candidate.generated is not None and candidate.generated.eliminated:
             return False
         return not self.uses_critic or candidate.critic_verdict == "right"
 
@@ -348,4 +360,5 @@ class Solver:
             timings=Timings(generate_s=self._timings["generate"], critique_s=self._timings["critique"],
                             test_s=self._timings["test"], total_s=self._budget.elapsed()),
             stop_reason=stop_reason,
+            stress=self._generated.summary() if self._generated is not None else None,
         )

@@ -19,7 +19,7 @@ from ocr_cli.problem.types import TestCase
 from ocr_cli.stress.types import ToolRun
 
 _PLACEHOLDERS = ("{seed}", "{size}")
-STDERR_LINES = 3
+STDERR_LINES = 1
 
 
 def describe_failure(execution: Execution) -> str:

@@ -61,6 +61,7 @@ class Settings:
     top_p: float | None = None
     top_k: int | None = None
     min_p: float | None = None
+    stress: bool | None = None  # generated tests in the solve loop; None: on for loop and select
     log: bool = True  # keep a transcript in the SQLite database
     show_reasoning: bool = False
     # judging

@@ -63,6 +63,7 @@ def bench_config(
         "model": settings.model,
         "critic": settings.critic,
         "no_critic": settings.no_critic,
+        "stress": settings.stress,
         "n": settings.n,
         "rounds": settings.rounds,
         "max_tokens": settings.max_tokens,

@@ -256,7 +256,7 @@ class BenchReport:
 
 #: Config keys that must agree for `--resume` to mix old and new records.
 RESUME_KEYS = ("model", "critic", "no_critic", "n", "rounds", "max_tokens", "token_budget", "time_budget",
-               "seed")
+               "seed", "stress")
 
 
 def check_resumable(previous: Mapping[str, Any], current: Mapping[str, Any], path: Path) -> None:

@@ -130,6 +130,17 @@ class SolveView:
             row.state = "passed" if event.verdict == "right" else "rejected"
             if not self.live_mode:
                 self._line(f"{event.candidate_id} critique: {row.critic} ({event.completion_tokens} tokens)")
+        elif isinstance(event, ev.GeneratedTestsReady):
+            self._line(generated_ready_line(event))
+            for note in event.notes:
+                self._line(f"  {note}")
+        elif isinstance(event, ev.GeneratedTestsChecked):
+            row = self._rows[event.candidate_id]
+            row.tests += f" · gen {generated_word(event)}"
+            if event.mismatches or event.hard_coded:
+                row.state = "rejected"
+            if not self.live_mode:
+                self._line(f"{event.candidate_id} generated tests: {generated_word(event)}")
         elif isinstance(event, ev.RoundFinished):
             self._line(f"round {event.round} done: best {event.best_id or '-'} · "
                        f"{event.generated_tokens} tokens · {event.elapsed_s:.1f} s")
@@ -183,6 +194,25 @@ class SolveView:
             table.add_row(row.id, str(row.round), Text(row.state, style=_STATE_STYLES.get(row.state, "")),
                           str(row.tokens), rate, row.tests, row.critic)
         return table
+
+
+def generated_ready_line(event: ev.GeneratedTestsReady) -> str:
+    """One line: which generated tests a solve has."""
+    tools = [f"brute force {'kept' if event.brute else 'none'}",
+             f"generator {'kept' if event.generator else 'none'}"]
+    return (f"generated tests: {', '.join(tools)} · {event.inputs} generated + {event.shaped} "
+            f"sample-shaped inputs")
+
+
+def generated_word(event: ev.GeneratedTestsChecked) -> str:
+    """What generated tests said of a candidate, in a few words."""
+    if event.hard_coded:
+        return "hard-coded output"
+    if event.mismatches:
+        added = f" ({', '.join(event.new_tests)} added)" if event.new_tests else ""
+        return f"{event.mismatches} differ from the brute force{added}"
+    agree = "agrees with the brute force" if event.brute_agrees else f"{event.inputs} inputs run"
+    return f"{agree}, cluster of {event.cluster}"
 
 
 def summary_line(result: SolveResult) -> str:
@@ -244,6 +274,10 @@ def result_to_json(result: SolveResult) -> dict[str, Any]:
             for c in result.candidates
         ],
         "tokens": {"generated": result.generated_tokens, "prompt": result.prompt_tokens},
+        "stress": None if result.stress is None else {
+            "brute": result.stress.brute, "generator": result.stress.generator,
+            "generated_tests": result.stress.generated_tests, "mismatches": result.stress.mismatches,
+            "eliminated": list(result.stress.eliminated), "notes": list(result.stress.notes)},
         "timings": {"generate_s": round(result.timings.generate_s, 3),
                     "critique_s": round(result.timings.critique_s, 3),
                     "test_s": round(result.timings.test_s, 3),

@@ -54,6 +54,7 @@ def solve_settings_from(settings: Settings, preset: Preset | None) -> SolveSetti
         seed=settings.seed,
         use_critic=not settings.no_critic,
         revise_top=min(_DEFAULTS.revise_top, settings.n),
+        stress=settings.stress,
     )
 
 

@@ -32,8 +32,9 @@ def describe_failure(execution: Execution) -> str:
         tail = execution.stderr.decode(errors="replace").strip().splitlines()[-STDERR_LINES:]
         what = {"RE": "crashed", "TLE": "timed out", "MLE": "ran out of memory",
                 "OLE": "printed too much", "IE": "could not be run"}.get(verdict.value, verdict.value)
-        detail = f" ({message})" if message else ""
-        return f"{what}{detail}" + (": " + " | ".join(tail) if tail else "")
+        if message:
+            return f"{what} ({message})"
+        return what + (": " + " | ".join(tail) if tail else "")
     if not execution.stdout.strip():
         return "printed nothing"
     return ""

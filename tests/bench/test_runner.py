@@ -22,7 +22,7 @@ pytest.importorskip("ocr_cli.judge.runner")
 
 
 def _runner(engine: ScriptedEngine, strategies: tuple[str, ...]) -> BenchRunner:
-    settings = load_settings({"n": 1, "rounds": 0, "max_tokens": 200})
+    settings = load_settings({"n": 1, "rounds": 0, "max_tokens": 200, "stress": False})  # counts requests
     return BenchRunner(engine, engine, settings, solve_settings_from(settings, None),
                        strategies=strategies, languages=(Language.PYTHON,))
 
@@ -125,7 +125,7 @@ def test_parallel_problems_on_a_server_like_engine(tmp_path: Path) -> None:
     engine = scripted_model()
     engine.info = dataclasses.replace(engine.info, engine="openai")  # serves concurrent requests
     problems = discover([write_problem_set(tmp_path / "set")])
-    settings = load_settings({"n": 1, "rounds": 0, "max_tokens": 200})
+    settings = load_settings({"n": 1, "rounds": 0, "max_tokens": 200, "stress": False})  # counts requests
     runner = BenchRunner(engine, engine, settings, solve_settings_from(settings, None),
                          strategies=("single", "select"), languages=(Language.PYTHON,), jobs=3)
     assert runner.jobs == 3

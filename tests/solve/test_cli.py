@@ -65,8 +65,11 @@ def test_json_output_is_the_documented_object(tmp_path: Path, capsys: pytest.Cap
                         "--json", "--no-log"], capsys)
     assert code == 0
     data = json.loads(out)
-    assert set(data) == {"status", "language", "code", "rounds", "candidates", "tokens", "timings"}
+    assert set(data) == {"status", "language", "code", "rounds", "candidates", "tokens", "timings", "stress"}
     assert data["status"] == "accepted" and data["language"] == "python" and data["code"] == RIGHT
+    # generated tests are on for loop; this script writes no brute force or generator
+    assert set(data["stress"]) == {"brute", "generator", "generated_tests", "mismatches", "eliminated", "notes"}
+    assert data["stress"]["brute"] is False and data["stress"]["eliminated"] == []
     assert data["rounds"] == 1
     assert set(data["candidates"][0]) == {"id", "round", "verdict", "tests_passed", "tests_total", "critic",
                                           "critic_p_right"}
@@ -156,3 +159,19 @@ def test_ctrl_c_keeps_transcript_and_best_code_and_exits_130(
     store = TranscriptStore()
     (run,) = store.list_runs()
     assert run.status == "cancelled"
+
+
+def test_no_stress_turns_generated_tests_off(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = ocr(["solve", str(problem_file(tmp_path)), "-m", fixing_script(tmp_path), "-n", "1",
+                        "--json", "--no-log", "--no-stress"], capsys)
+    assert code == 0 and json.loads(out)["stress"] is None
+
+
+def test_stress_json_block_with_the_example_script(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    script = Path(__file__).resolve().parents[2] / "examples" / "scripted" / "sum.json"
+    code, out, _ = ocr(["solve", str(problem_file(tmp_path)), "-m", f"scripted:{script}", "-n", "2",
+                        "--json", "--no-log", "--stress"], capsys)
+    data = json.loads(out)
+    assert code == 0 and data["status"] == "accepted"
+    assert data["stress"]["brute"] is True and data["stress"]["generator"] is True
+    assert data["stress"]["generated_tests"] > 0 and data["stress"]["mismatches"] == 0

@@ -68,6 +68,10 @@ def solve(
     tests: list[Path] = typer.Option([], "--tests", help="Folder of NAME.in/NAME.out tests (repeatable)."),
     strategy: str | None = typer.Option(None, "--strategy", help="single, select or loop (default)."),
     no_critic: bool | None = typer.Option(None, "--no-critic", help="Tests alone decide."),
+    stress: bool | None = typer.Option(None, "--stress/--no-stress",
+                                       help="Generated tests: a model-written brute force and input "
+                                            "generator, and sample-shaped inputs (default: on for loop "
+                                            "and select)."),
     seed: int | None = typer.Option(None, "--seed", help="Seed of the first draft (then seed+1, ...)."),
     temperature: float | None = typer.Option(None, "--temperature", help="Sampling temperature."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the final code to FILE."),
@@ -85,7 +89,8 @@ def solve(
     settings = settings_from_flags({
         "lang": lang, "model": model, "critic": critic, "n": n, "rounds": rounds,
         "token_budget": token_budget, "time_budget": time_budget, "max_tokens": max_tokens,
-        "strategy": strategy, "no_critic": no_critic, "seed": seed, "temperature": temperature,
+        "strategy": strategy, "no_critic": no_critic, "stress": stress, "seed": seed,
+        "temperature": temperature,
         "log": False if no_log else None, "show_reasoning": show_reasoning, "verbose": verbose,
         "n_gpu_layers": n_gpu_layers, "n_ctx": ctx, "threads": threads,
     })

@@ -68,7 +68,8 @@ def test_json_output_is_the_documented_object(tmp_path: Path, capsys: pytest.Cap
     assert set(data) == {"status", "language", "code", "rounds", "candidates", "tokens", "timings", "stress"}
     assert data["status"] == "accepted" and data["language"] == "python" and data["code"] == RIGHT
     # generated tests are on for loop; this script writes no brute force or generator
-    assert set(data["stress"]) == {"brute", "generator", "generated_tests", "mismatches", "eliminated", "notes"}
+    assert set(data["stress"]) == {"brute", "generator", "generated_tests", "mismatches", "eliminated",
+                                   "notes"}
     assert data["stress"]["brute"] is False and data["stress"]["eliminated"] == []
     assert data["rounds"] == 1
     assert set(data["candidates"][0]) == {"id", "round", "verdict", "tests_passed", "tests_total", "critic",
@@ -167,7 +168,8 @@ def test_no_stress_turns_generated_tests_off(tmp_path: Path, capsys: pytest.Capt
     assert code == 0 and json.loads(out)["stress"] is None
 
 
-def test_stress_json_block_with_the_example_script(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_stress_json_block_with_the_example_script(tmp_path: Path,
+                                                   capsys: pytest.CaptureFixture[str]) -> None:
     script = Path(__file__).resolve().parents[2] / "examples" / "scripted" / "sum.json"
     code, out, _ = ocr(["solve", str(problem_file(tmp_path)), "-m", f"scripted:{script}", "-n", "2",
                         "--json", "--no-log", "--stress"], capsys)

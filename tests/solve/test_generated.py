@@ -19,9 +19,11 @@ GENERATOR = "input generator"  # only in the generator prompt
 HARD_CODED = 'line = input().strip()\nprint({"1 2": 3, "-5 12": 7}.get(line, 3))\n'
 #: Wrong when A > 10 (the samples have A = 1 and A = -5).
 EDGE_WRONG = "a, b = map(int, input().split())\nprint(a + b if a <= 10 else a + b + 1)\n"
-BRUTE_CODE = "a, b = map(int, input().split())\ntotal = 0\nfor _ in range(abs(b)):\n    total += 1 if b > 0 else -1\nprint(a + total)\n"
+BRUTE_CODE = ("a, b = map(int, input().split())\ntotal = 0\nfor _ in range(abs(b)):\n"
+              "    total += 1 if b > 0 else -1\nprint(a + total)\n")
 BROKEN_BRUTE = "a, b = map(int, input().split())\nprint(a * b)\n"
-GEN_CODE = "import random, sys\nrandom.seed(int(sys.argv[1]))\nprint(random.randint(0, 20), random.randint(-20, 20))\n"
+GEN_CODE = ("import random, sys\nrandom.seed(int(sys.argv[1]))\n"
+            "print(random.randint(0, 20), random.randint(-20, 20))\n")
 
 
 def tool(when: str, code: str) -> ScriptedReply:

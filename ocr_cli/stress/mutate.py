@@ -19,8 +19,8 @@ from ocr_cli.problem.types import TestCase
 _TOKEN = re.compile(r"\s+|\S+")
 _INT = re.compile(r"-?\d+")
 _DECIMAL = re.compile(r"-?\d+\.(\d+)")
-_NUMBER = r"(-?\s*\d+(?:[.,]\d+)?(?:\s*(?:\*|×|\\times|\\cdot|·)\s*10\s*\^\s*\{?\s*\d+\s*\}?)?" \
-          r"|-?\s*10\s*\^\s*\{?\s*\d+\s*\}?|-?\d+e\d+)"
+_NUMBER = (r"(-?\s*(?:\d+(?:\.\d+)?\s*(?:\*|×|\\times|\\cdot|·)\s*)?10\s*\^\s*\{?\s*\d+\s*\}?"
+           r"|-?\d+e\d+|-?\s*\d+(?:[.,]\d+)?)")
 _LE = r"\s*(?:≤|<=|\\le(?:q)?|⩽|=<)\s*"
 _BOUND = re.compile(_NUMBER + _LE + r"[^≤<\n]{1,40}?" + _LE + _NUMBER)
 

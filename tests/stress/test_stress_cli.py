@@ -37,9 +37,13 @@ def ocr(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, 
     return (code if isinstance(code, int) else 0), out, err
 
 
+def files(p: dict[str, Path], solution: str, brute: str, gen: str) -> list[str]:
+    return [str(p[solution]), "--brute", str(p[brute]), "--gen", str(p[gen])]
+
+
 def test_no_difference_exits_0(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     p = write(tmp_path, sol_py=RIGHT, brute_py=BRUTE, gen_py=GEN)
-    code, out, _ = ocr(["stress", str(p["sol_py"]), "--brute", str(p["brute_py"]), "--gen", str(p["gen_py"]),
+    code, out, _ = ocr(["stress", *files(p, "sol_py", "brute_py", "gen_py"),
                         "--count", "12", "-j", "2", "--json"], capsys)
     data = json.loads(out)
     assert code == 0
@@ -76,7 +80,7 @@ def test_sized_generator_finds_the_smallest_failure_first_and_saves_it(
 def test_unsized_generator_keeps_the_shortest_failing_input(tmp_path: Path,
                                                             capsys: pytest.CaptureFixture[str]) -> None:
     p = write(tmp_path, sol_py=WRONG_FROM_4, brute_py=BRUTE, gen_py=GEN)
-    code, out, _ = ocr(["stress", str(p["sol_py"]), "--brute", str(p["brute_py"]), "--gen", str(p["gen_py"]),
+    code, out, _ = ocr(["stress", *files(p, "sol_py", "brute_py", "gen_py"),
                         "--shrink-runs", "30", "--json", "-j", "2"], capsys)
     data = json.loads(out)
     assert code == 1 and data["status"] == "failed"
@@ -114,26 +118,25 @@ def test_keep_going_collects_several_failures_and_saves_them_all(
 def test_a_crashing_generator_is_a_usage_error_naming_the_seed(tmp_path: Path,
                                                               capsys: pytest.CaptureFixture[str]) -> None:
     p = write(tmp_path, sol_py=RIGHT, brute_py=BRUTE, gen_py=GEN_CRASHES_ON_7)
-    code, out, err = ocr(["stress", str(p["sol_py"]), "--brute", str(p["brute_py"]), "--gen", str(p["gen_py"]),
+    code, out, err = ocr(["stress", *files(p, "sol_py", "brute_py", "gen_py"),
                           "--count", "20", "--json"], capsys)
     assert code == 2
     assert "ocr: error: the generator failed on seed 7: crashed" in err
     data = json.loads(out)
-    assert data["status"] == "broken" and data["broken"]["tool"] == "generator" and data["broken"]["seed"] == 7
+    assert data["status"] == "broken"
+    assert data["broken"]["tool"] == "generator" and data["broken"]["seed"] == 7
 
 
 def test_a_brute_that_prints_nothing_is_a_usage_error_not_a_failure(
         tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     p = write(tmp_path, sol_py=RIGHT, brute_py=BRUTE_SILENT, gen_py=GEN)
-    code, _, err = ocr(["stress", str(p["sol_py"]), "--brute", str(p["brute_py"]), "--gen", str(p["gen_py"]),
-                        "--count", "5"], capsys)
+    code, _, err = ocr(["stress", *files(p, "sol_py", "brute_py", "gen_py"), "--count", "5"], capsys)
     assert code == 2 and "the brute failed on seed 1: printed nothing" in err
 
 
 def test_bad_usage_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     p = write(tmp_path, sol_py=RIGHT, brute_py=BRUTE, gen_txt=GEN)
-    code, _, err = ocr(["stress", str(p["sol_py"]), "--brute", str(p["brute_py"]), "--gen", str(p["gen_txt"])],
-                       capsys)
+    code, _, err = ocr(["stress", *files(p, "sol_py", "brute_py", "gen_txt")], capsys)
     assert code == 2 and "pass --lang" in err
     code, _, err = ocr(["stress", str(tmp_path / "missing.py"), "--brute", str(p["brute_py"]),
                         "--gen", "python3 gen.py {seed}"], capsys)
@@ -146,14 +149,13 @@ def test_bad_usage_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
 def test_cpp_solution_and_generator(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     p = write(tmp_path, wrong_cpp=CPP_WRONG, right_cpp=CPP_RIGHT, brute_py=BRUTE, gen_cpp=CPP_GEN,
               broken_cpp=CPP_BROKEN)
-    code, out, _ = ocr(["stress", str(p["wrong_cpp"]), "--brute", str(p["brute_py"]), "--gen", str(p["gen_cpp"]),
+    code, out, _ = ocr(["stress", *files(p, "wrong_cpp", "brute_py", "gen_cpp"),
                         "--count", "60", "--shrink-runs", "10", "--json"], capsys)
     data = json.loads(out)
     assert code == 1 and data["failure"]["verdict"] == "WA"
     assert all(int(x) < 0 for x in data["failure"]["input"].split()[1:])  # every number negative
-    code, out, _ = ocr(["stress", str(p["right_cpp"]), "--brute", str(p["brute_py"]), "--gen", str(p["gen_cpp"]),
+    code, out, _ = ocr(["stress", *files(p, "right_cpp", "brute_py", "gen_cpp"),
                         "--count", "10", "--json"], capsys)
     assert code == 0 and json.loads(out)["runs"] == 10
-    code, _, err = ocr(["stress", str(p["broken_cpp"]), "--brute", str(p["brute_py"]), "--gen", str(p["gen_cpp"]),
-                        "--count", "3"], capsys)
+    code, _, err = ocr(["stress", *files(p, "broken_cpp", "brute_py", "gen_cpp"), "--count", "3"], capsys)
     assert code == 2 and "the solution does not compile" in err

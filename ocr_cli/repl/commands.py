@@ -43,6 +43,8 @@ COMMANDS: dict[str, CommandSpec] = {spec.name: spec for spec in [
     CommandSpec("solve", "/solve", "solve the current problem again with the current settings"),
     CommandSpec("samples", "/samples", "show the samples and limits of the current problem"),
     CommandSpec("test", "/test [FILE]", "run the best code (or FILE) against the tests", path_argument=True),
+    CommandSpec("stress", "/stress [BRUTE GEN] [N]", "stress-test the best code against a brute force "
+                "(files, or the model's), N runs", path_argument=True),
     CommandSpec("add-test", "/add-test", "add an input/output pair (you are asked for both)"),
     CommandSpec("tests", "/tests DIR", "load a folder of tests (NAME.in + NAME.out)", path_argument=True),
     CommandSpec("lang", "/lang python|cpp", "the language of solutions", ("python", "cpp")),
@@ -163,6 +165,11 @@ class Dispatcher:
             source, language = best
         report = self.session.run_tests(source, language)
         render.print_report(self.console, report)
+
+    def _cmd_stress(self, args: list[str]) -> None:
+        from ocr_cli.repl.stress_cmd import run_stress_command
+
+        run_stress_command(self.session, self.console, args)
 
     def _cmd_add_test(self, args: list[str]) -> None:
         if self.session.problem is None:

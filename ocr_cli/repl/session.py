@@ -54,6 +54,8 @@ class RunEntry:
     run_id: int | None = None  # transcript id, None when not logged
     started: float = field(default_factory=time.time)
     candidates: dict[str, CandidateTrace] = field(default_factory=dict)
+    brute_code: str | None = None  # the brute force generated tests kept (for /stress)
+    generator_code: str | None = None  # the input generator they kept
 
     @property
     def best(self) -> CandidateTrace | None:
@@ -288,6 +290,8 @@ def _trace(entry: RunEntry, event: ev.SolveEvent) -> None:
     elif isinstance(event, ev.CritiqueFinished):
         trace = entry.candidates.setdefault(event.candidate_id, CandidateTrace())
         trace.critique, trace.verdict = event.response, event.verdict
+    elif isinstance(event, ev.GeneratedTestsReady):
+        entry.brute_code, entry.generator_code = event.brute_code, event.generator_code
     elif isinstance(event, ev.SolveFinished):
         entry.result = event.result
 

@@ -398,3 +398,13 @@ class GeneratedTests:
                     new_tests=tuple(t.name for t in new_tests
                                     if any(c.name == t.name and not c.passed for c in
                                            (candidate.report.cases if candidate.report else ()))))
+
+
+def ask_for_tools(engine: Engine, problem: Problem, params: SamplingParams) -> dict[str, str | None]:
+    """Ask the model once for a brute force and an input generator (the REPL's `/stress`); their
+    code, None where an answer had none. Unchecked: `ocr_cli.stress` reports one that fails."""
+    requests = [GenerationRequest(brute_messages(problem), params),
+                GenerationRequest(input_generator_messages(problem), params)]
+    results = engine.generate_batch(requests)
+    return {kind: extract_code(result.text, Language.PYTHON).code
+            for kind, result in zip(TOOLS, results, strict=True)}

@@ -74,9 +74,11 @@ def run_stress_command(session: ReplSession, console: Console, arguments: list[s
     view = StressView(console, args[1] if args and is_template(args[1]) else None)
     try:
         judge = session._judge(session.problem)
-        with open_programs(judge, solution, brute, generator, cancel) as programs, view:
-            options = StressOptions(count=count, shrink_runs=min(count, DEFAULT_SHRINK_RUNS))
-            for event in stress(programs.generator, programs.brute, programs.solution, options, cancel):
+        options = StressOptions(count=count, shrink_runs=min(count, DEFAULT_SHRINK_RUNS))
+        with open_programs(judge, solution, brute, generator, cancel) as programs, \
+                contextlib.closing(stress(programs.generator, programs.brute, programs.solution, options,
+                                          cancel)) as events, view:
+            for event in events:
                 progress.add(event)
                 view.handle(event)
     except KeyboardInterrupt:

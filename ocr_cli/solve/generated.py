@@ -98,6 +98,12 @@ def loop_access(solver: _SolverInternals) -> LoopAccess:
         cancel=budget.cancel)
 
 
+def _ran(case: CaseResult) -> bool:
+    """Whether a program ran cleanly on a case judged against no real answer: AC or WA, or IE from a
+    checker that could not read the empty answer (it printed something)."""
+    return case.verdict in (Verdict.AC, Verdict.WA) or (case.verdict is Verdict.IE and bool(case.actual))
+
+
 def merged(report: JudgeReport, case: CaseResult) -> JudgeReport:
     """`report` with one more case (its verdict the worse of the two)."""
     verdict = max(report.verdict, case.verdict, key=lambda v: v.priority)
@@ -290,9 +296,8 @@ class GeneratedTests:
         assert isinstance(report, JudgeReport)
         answers = []
         for case in report.cases:
-            if case.verdict not in (Verdict.AC, Verdict.WA) or not case.actual.strip():
-                what = "printed nothing" if case.verdict in (Verdict.AC, Verdict.WA) else case.verdict.value
-                return f"{what} on {case.name}"
+            if not _ran(case) or not case.actual.strip():
+                return f"{'printed nothing' if _ran(case) else case.verdict.value} on {case.name}"
             answers.append(case.actual)
         if len(answers) != len(self.inputs):
             return "was stopped"
@@ -325,8 +330,7 @@ class GeneratedTests:
             return False  # stopped part way
         outputs: list[str | None] = []
         for case in report.cases:
-            ran = case.verdict in (Verdict.AC, Verdict.WA) or (case.verdict is Verdict.IE and case.actual)
-            outputs.append(case.actual if ran else None)
+            outputs.append(case.actual if _ran(case) else None)
         self._outputs[candidate.id] = outputs
         if self.expected:
             self._cases[candidate.id] = list(report.cases[:len(self.inputs)])

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Literal
@@ -104,7 +104,7 @@ def check_one(plan: RunPlan, generator: InputGenerator, brute: Tool, solution: S
 
 
 def stress(generator: InputGenerator, brute: Tool, solution: Subject, options: StressOptions,
-           cancel: threading.Event | None = None) -> Iterator[StressEvent]:
+           cancel: threading.Event | None = None) -> Generator[StressEvent, None, None]:
     """Run the stress loop (see the module docstring); `StressFinished` comes last, always."""
     cancel = cancel or threading.Event()
     start = time.monotonic()
@@ -125,7 +125,7 @@ def stress(generator: InputGenerator, brute: Tool, solution: Subject, options: S
         stop = False
         while True:
             while (not stop and len(running) < options.jobs * 2 and (limit is None or started < limit)
-                   and not cancel.is_set() and not (timed_out() and not shrinking)):
+                   and not cancel.is_set() and not timed_out()):
                 plan = next(plans, None)
                 if plan is None:
                     break

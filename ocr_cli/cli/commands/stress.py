@@ -7,6 +7,7 @@ force that does not compile, crashes, times out or prints nothing), 130 interrup
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import threading
@@ -101,12 +102,14 @@ def stress(
     view = StressView(view_console, reproduce) if not (as_json and not view_console.is_terminal) else None
     progress = StressProgress()
     try:
-        with open_programs(Judge(options), *sources, generator, cancel=cancel) as programs:
+        with open_programs(Judge(options), *sources, generator, cancel=cancel) as programs, \
+                contextlib.closing(stress(programs.generator, programs.brute, programs.solution,
+                                          stress_options, cancel)) as events:
+            # closing: after Ctrl-C the runs still going stop before the programs are removed
             try:
                 if view is not None:
                     view.__enter__()
-                for event in stress(programs.generator, programs.brute, programs.solution,
-                                    stress_options, cancel):
+                for event in events:
                     progress.add(event)
                     if view is not None:
                         view.handle(event)

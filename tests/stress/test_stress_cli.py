@@ -4,8 +4,12 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -159,3 +163,24 @@ def test_cpp_solution_and_generator(tmp_path: Path, capsys: pytest.CaptureFixtur
     assert code == 0 and json.loads(out)["runs"] == 10
     code, _, err = ocr(["stress", *files(p, "broken_cpp", "brute_py", "gen_cpp"), "--count", "3"], capsys)
     assert code == 2 and "the solution does not compile" in err
+
+
+def test_ctrl_c_keeps_the_failures_found_and_exits_130(tmp_path: Path) -> None:
+    p = write(tmp_path, sol_py=WRONG_FROM_4, brute_py=BRUTE, gen_py=GEN)
+    saved = tmp_path / "saved"
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "OCR_HOME": str(tmp_path / "home")}
+    command = [sys.executable, "-m", "ocr_cli", "stress", *files(p, "sol_py", "brute_py", "gen_py"),
+               "--count", "100000", "--keep-going", "--save", str(saved), "-q"]
+    child = subprocess.Popen(command,
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+    assert child.stdout is not None
+    seen = []
+    for line in child.stdout:  # wait for an event (a failure found), not for time
+        seen.append(line)
+        if line.startswith("WA on seed"):
+            break
+    child.send_signal(signal.SIGINT)
+    rest, _ = child.communicate(timeout=120)
+    assert child.returncode == 130, "".join(seen) + rest
+    assert "interrupted after" in rest and "smallest failing case" in rest
+    assert list(saved.glob("*.in")) and list(saved.glob("*.out"))

@@ -240,7 +240,7 @@ class GeneratedTests:
     def _check_brute(self, code: str,
                      tests: Sequence[TestCase]) -> Generator[ev.SolveEvent, None, str | None]:
         if not tests:
-            return None
+            return "there are no tests to check it on"
 
         def work() -> JudgeReport:
             return self.judge.run(code, Language.PYTHON, tests, cancel=self.loop.cancel)

@@ -106,7 +106,7 @@ def test_clusters_rank_the_candidates_that_agree_above_the_odd_one_out() -> None
     result, events = run(Solver(engine, engine, judge(), settings))
 
     sizes = {e.candidate_id: e.cluster for e in of_type(events, ev.GeneratedTestsChecked)}
-    assert sizes == {"c1": 1, "c2": 2, "c3": 2}
+    assert sizes == {"c1": 1, "c2": 2, "c3": 2}, of_type(events, ev.GeneratedTestsReady)
     assert result.status == "accepted" and result.best_id == "c2"
 
 
@@ -118,3 +118,15 @@ def test_generated_tests_are_off_by_default_in_the_core_and_for_single() -> None
     result, events = run(Solver(engine, engine, judge(), SolveSettings(n=1, seed=1)))
     assert result.status == "accepted" and result.stress is None
     assert not of_type(events, ev.GeneratedTestsReady)
+
+
+def test_without_tests_a_brute_force_cannot_be_checked_and_is_dropped() -> None:
+    engine = ScriptedEngine([draft(RIGHT), critique("right", repeat=True),
+                             tool(BRUTE, BRUTE_CODE), tool(GENERATOR, GEN_CODE)])
+    events = list(Solver(engine, engine, judge(), SolveSettings(n=1, rounds=0, seed=1, stress=True))
+                  .solve(PROBLEM, ()))
+    (ready,) = of_type(events, ev.GeneratedTestsReady)
+    assert not ready.brute and ready.generator and ready.shaped == 0
+    assert ready.notes[-1] == "brute force dropped: there are no tests to check it on"
+    result = events[-1].result  # type: ignore[attr-defined]
+    assert result.status == "accepted"  # the critic decides; one candidate is its own cluster

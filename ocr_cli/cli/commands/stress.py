@@ -99,23 +99,19 @@ def stress(
     view_console = make_console(quiet=quiet, stderr=as_json)
     from ocr_cli.cli.render_stress import StressView, render_stress_result
 
-    view = StressView(view_console, reproduce) if not (as_json and not view_console.is_terminal) else None
+    # with --json off a terminal, the JSON object is the only output
+    view = StressView(view_console, reproduce) if not as_json or view_console.is_terminal else None
     progress = StressProgress()
     try:
+        # closing(): after Ctrl-C the runs still going stop before the programs are removed
         with open_programs(Judge(options), *sources, generator, cancel=cancel) as programs, \
                 contextlib.closing(stress(programs.generator, programs.brute, programs.solution,
-                                          stress_options, cancel)) as events:
-            # closing: after Ctrl-C the runs still going stop before the programs are removed
-            try:
+                                          stress_options, cancel)) as events, \
+                view if view is not None else contextlib.nullcontext():
+            for event in events:
+                progress.add(event)
                 if view is not None:
-                    view.__enter__()
-                for event in events:
-                    progress.add(event)
-                    if view is not None:
-                        view.handle(event)
-            finally:
-                if view is not None:
-                    view.__exit__()
+                    view.handle(event)
     except KeyboardInterrupt:
         cancel.set()
         result = progress.so_far()

@@ -183,10 +183,10 @@ class GeneratedTests:
             wanted = [kind for kind in TOOLS if getattr(self, kind) is None]
             if not wanted or self.loop.stopped():
                 break
-            codes = yield from self._ask(problem, wanted)
+            last = attempt == TOOL_ATTEMPTS - 1
+            codes = yield from self._ask(problem, wanted, last)
             if codes is None:
                 break
-            last = attempt == TOOL_ATTEMPTS - 1
             if "brute" in codes:
                 problem_text = yield from self._check_brute(codes["brute"], tests)
                 if problem_text is None:
@@ -212,8 +212,8 @@ class GeneratedTests:
     def _note(self, what: str, problem_text: str, last: bool) -> None:
         self.notes.append(f"{what} {'dropped' if last else 'asked again'}: {problem_text}")
 
-    def _ask(self, problem: Problem,
-             wanted: list[str]) -> Generator[ev.SolveEvent, None, dict[str, str] | None]:
+    def _ask(self, problem: Problem, wanted: list[str],
+             last: bool) -> Generator[ev.SolveEvent, None, dict[str, str] | None]:
         params = self.loop.sampling(len(wanted))
         if params is None:
             self.notes.append("no brute force or generator: the token budget is spent")
@@ -232,7 +232,7 @@ class GeneratedTests:
             code = extract_code(result.text, Language.PYTHON).code
             if code is None:
                 self._note("brute force" if kind == "brute" else "input generator", "its answer has no code",
-                           False)
+                           last)
                 continue
             codes[kind] = code
         return codes

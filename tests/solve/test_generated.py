@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from ocr_cli.engines.scripted import ScriptedEngine, ScriptedReply
+from ocr_cli.engines.scripted import ScriptedEngine, ScriptedReply, count_tokens
 from ocr_cli.solve import events as ev
 from ocr_cli.solve.solver import Solver
 from ocr_cli.solve.types import SolveResult, SolveSettings
@@ -77,6 +77,11 @@ def test_a_candidate_wrong_on_an_edge_case_fails_a_brute_checked_test_and_is_rev
     assert [c.name for c in c2[-1].report.cases] == ["1", "2", "generated-1"]
     assert c2[-1].report.passed == 3
     assert result.stress is not None and result.stress.mismatches > 0 and result.stress.eliminated == ("c1",)
+    # the brute force's and generator's tokens count toward the budget
+    drafts = sum(e.completion_tokens for e in of_type(events, ev.CandidateDrafted))
+    critiques = sum(e.completion_tokens for e in of_type(events, ev.CritiqueFinished))
+    tools = sum(count_tokens(answer(code, "Small inputs only.")) for code in (BRUTE_CODE, GEN_CODE))
+    assert result.generated_tokens == drafts + critiques + tools
     # requests: the brute-force and generator prompts say so; the draft and reviser prompts do not
     texts = [r.messages[0].content for r in engine.requests]
     assert sum(BRUTE in t for t in texts) == 1 and sum(GENERATOR in t for t in texts) == 1

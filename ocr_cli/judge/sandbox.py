@@ -1,25 +1,26 @@
-"""Running one untrusted program: isolation detection and the process launcher.
+"""Running untrusted programs: detecting what isolation works here, and sandbox sessions.
 
-Every run gets a private working directory (the "box"), a scrubbed environment, its own session and
-process group, rlimits (CPU, address space, file size, open files, processes, no core dumps),
-stdout/stderr written to capped files and a kill of the whole group at the end. Where Linux
-namespaces work (as root, or through an unprivileged user namespace) the run also gets no network, a
-private PID namespace and a read-only view of every mount except a fresh tmpfs box. As root, the
-program runs as `nobody` so that the process limit holds.
-
-The set-up inside the sandbox is done by a launcher: a small C program compiled once (`native_launcher.py`),
-or `launcher.py` run by the interpreter where no C compiler is available.
+A `Session` is one sandbox, set up once (the launcher of `launcher.c`, started with the folders the
+programs need) and then used for many runs: each run gets a fresh private working folder and /tmp,
+its own PID namespace, rlimits, no capabilities, `no_new_privs` and the seccomp filter. Where
+namespaces are not available (or no C compiler can build the launcher) runs get rlimits, their own
+process group and a scrubbed environment only: the level is then "rlimits", and `detect_isolation`
+says why. docs/security.md has the threat model.
 """
 
 from __future__ import annotations
 
+import array
 import contextlib
 import functools
 import json
 import math
 import os
+import resource
 import select
+import shutil
 import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -30,13 +31,20 @@ from pathlib import Path
 from typing import Any
 
 from ocr_cli.errors import JudgeError
-from ocr_cli.judge.native_launcher import native_launcher
+from ocr_cli.judge.native_launcher import c_compiler, native_launcher
+from ocr_cli.judge.seccomp_filter import seccomp_bpf, seccomp_unavailable_reason
 
-LAUNCHER = Path(__file__).with_name("launcher.py")
 NOBODY = 65534
 SAFE_PATH = "/usr/local/bin:/usr/bin:/bin"
 LEVEL_NAMESPACES = "namespaces"
 LEVEL_RLIMITS = "rlimits"
+MODES = ("auto", "strict", "rlimits")
+#: What a program or compiler may see, read-only, when it exists on this system.
+SYSTEM_PATHS = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc/alternatives",
+                "/etc/ld.so.cache", "/etc/ld.so.conf", "/etc/ld.so.conf.d", "/etc/localtime")
+STDERR_CAP = 64 * 1024
+#: Seconds past a run's own wall limit before ocr gives up on the launcher's answer.
+ANSWER_GRACE_S = 30.0
 
 
 @dataclass(frozen=True)
@@ -46,11 +54,20 @@ class IsolationInfo:
     level: str  # "namespaces" or "rlimits"
     details: dict[str, bool] = field(default_factory=dict)
     run_as: int | None = None  # the uid programs run as (root drops to nobody); None: our own
-    note: str = ""  # why namespaces are not used, when they are not
+    note: str = ""  # why namespaces (or seccomp) are not used, when they are not
+    backend: str = "launcher"  # "launcher" (the C launcher) or "subprocess" (no C compiler: rlimits)
 
     @property
     def namespaces(self) -> bool:
         return self.level == LEVEL_NAMESPACES
+
+    @property
+    def warning(self) -> str:
+        """One line for the user when untrusted code runs without namespaces ("" otherwise)."""
+        if self.namespaces:
+            return ""
+        return (f"the sandbox is weak here (rlimits only: {self.note or 'no namespaces'}); untrusted code "
+                "can read your files and use the network (see docs/security.md; --sandbox strict refuses)")
 
 
 @dataclass(frozen=True)
@@ -59,12 +76,13 @@ class Limits:
 
     cpu_s: float
     wall_s: float
-    address_space_mb: int | None  # None: unlimited (e.g. when a checker runs)
-    output_bytes: int
+    address_space_mb: int | None  # None: unlimited
+    output_bytes: int  # stdout (a file): past it the program gets SIGXFSZ, the verdict OLE
     processes: int = 64
     open_files: int = 64
     stack_mb: int | None = None
-    box_mb: int = 64
+    box_mb: int = 64  # the private working folder (and, separately, /tmp)
+    stderr_bytes: int = STDERR_CAP  # kept; the rest is read and dropped (never OLE)
 
 
 @dataclass(frozen=True)
@@ -77,14 +95,25 @@ class RunOutcome:
     wall_s: float
     maxrss_mb: float
     timed_out: bool  # killed at the wall-clock deadline
-    stdout: bytes
-    stderr: bytes
+    stdout: bytes  # the first bytes (all of it with a large enough read cap); b"" when given stdout_fd
+    stderr: bytes  # at most Limits.stderr_bytes
     stdout_size: int  # bytes written, even when more than was read back
-    error: str | None = None  # the sandbox itself failed
+    error: str | None = None  # the sandbox itself failed, or the program could not be started
+    errno: int = 0  # with `error`: the errno of the failed step (12: no memory to start it)
+    stderr_size: int = 0  # bytes the program wrote to stderr, kept or not
 
     @property
     def ok(self) -> bool:
         return self.error is None and not self.timed_out and self.signal is None and self.exit_code == 0
+
+
+@dataclass(frozen=True)
+class Bind:
+    """A host folder or file shown inside the sandbox at `target`."""
+
+    source: str
+    target: str
+    writable: bool = False
 
 
 def _process_limit_base(uid: int) -> int:
@@ -103,195 +132,370 @@ def _process_limit_base(uid: int) -> int:
     return count
 
 
-def _probe(namespaces: bool, run_as: int | None) -> tuple[bool, str, dict[str, object]]:
-    """Run `true` through the launcher; report whether it worked and what it said."""
-    with tempfile.TemporaryDirectory(prefix="ocr-probe-") as tmp:
-        box = Path(tmp) / "box"
-        box.mkdir()
-        os.chmod(tmp, 0o755)
-        os.chmod(box, 0o777)
-        outcome, report = _launch(["/bin/sh", "-c", "exit 0"], box, None, Limits(5, 10, None, 1 << 16),
-                                  namespaces=namespaces, run_as=run_as, env={"PATH": SAFE_PATH},
-                                  binds=(), nproc_base=0)
+def _scrubbed_env(home: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = {"PATH": SAFE_PATH, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "HOME": home, "TMPDIR": "/tmp",
+           "PYTHONDONTWRITEBYTECODE": "1"}
+    env.update(extra or {})
+    return env
+
+
+def _limit_numbers(limits: Limits, nproc_base: int) -> list[int]:
+    mb = 1 << 20
+    return [max(1, math.ceil(limits.cpu_s)), max(1, int(limits.wall_s * 1000)), limits.output_bytes,
+            limits.open_files, nproc_base + limits.processes,
+            -1 if limits.address_space_mb is None else limits.address_space_mb * mb,
+            -1 if limits.stack_mb is None else limits.stack_mb * mb, limits.box_mb * mb, limits.stderr_bytes]
+
+
+def _outcome(answer: dict[str, Any], stderr_fd: int, stdout_fd: int, read_cap: int | None) -> RunOutcome:
+    """A RunOutcome from the launcher's answer and the files the run wrote."""
+    stdout, stdout_size = b"", 0
+    with contextlib.suppress(OSError):
+        stdout_size = os.fstat(stdout_fd).st_size
+        if read_cap:
+            stdout = os.pread(stdout_fd, min(read_cap, stdout_size), 0)
+    stderr = b""
+    with contextlib.suppress(OSError):
+        stderr = os.pread(stderr_fd, os.fstat(stderr_fd).st_size, 0)
+    timed_out = bool(answer.get("timed_out"))
+    return RunOutcome(exit_code=answer.get("exit"), signal=answer.get("signal"),
+                      cpu_s=float(answer.get("cpu_s", 0.0)), wall_s=float(answer.get("wall_s", 0.0)),
+                      maxrss_mb=float(answer.get("maxrss_kb", 0)) / 1024.0, timed_out=timed_out,
+                      stdout=stdout, stderr=stderr, stdout_size=stdout_size, error=answer.get("error"),
+                      errno=int(answer.get("errno", 0) or 0), stderr_size=int(answer.get("stderr_bytes", 0)))
+
+
+class Session:
+    """One sandbox, set up once, running many programs (thread-safe); close it when done."""
+
+    def __init__(self, info: IsolationInfo, binds: tuple[Bind, ...] = (), *, drop_root: bool = True,
+                 env: dict[str, str] | None = None, namespaces: bool | None = None) -> None:
+        self.info = info
+        self.namespaces = info.namespaces if namespaces is None else namespaces
+        self.binds = binds
+        self.run_as = info.run_as if drop_root else None
+        self._env = _scrubbed_env("/box" if self.namespaces else "/tmp", env)
+        self._nproc_base = _process_limit_base(self.run_as if self.run_as is not None else os.getuid())
+        self._folder = Path(tempfile.mkdtemp(prefix="ocr-sandbox-"))
+        self._lock = threading.Lock()
+        self._answers: dict[int, dict[str, Any]] = {}
+        self._reading = False
+        self._next_id = 0
+        self._closed = False
+        self.ready: dict[str, Any] = {}
+        launcher = native_launcher()
+        self._direct = launcher is None
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._sock: socket.socket | None = None
+        if self._direct:
+            if self.namespaces:
+                raise JudgeError("no C compiler to build the sandbox launcher: namespaces are unavailable")
+            return
+        try:
+            self._start(launcher)
+        except BaseException:
+            self.close()
+            raise
+
+    # ----- start and stop -----
+    def _start(self, launcher: Path | None) -> None:
+        assert launcher is not None
+        self._folder.chmod(0o711)
+        mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        command = [str(launcher), "--ctl", str(theirs.fileno())]
+        if self.namespaces:
+            root = self._folder / "root"
+            root.mkdir(mode=0o755)
+            command += ["--ns", "--root", str(root)]
+        else:
+            boxes = self._folder / "boxes"
+            boxes.mkdir(mode=0o711)
+            boxes.chmod(0o711)
+            command += ["--boxes", str(boxes)]
+        if self.run_as is not None:
+            command += ["--uid", str(self.run_as), "--gid", str(self.run_as)]
+        bpf = seccomp_bpf()
+        if bpf is not None:
+            command += ["--seccomp", str(bpf)]
+        if self.namespaces:
+            for bind in self.binds:
+                command += ["--rw" if bind.writable else "--ro", bind.source, bind.target]
+        command += [arg for key, value in self._env.items() for arg in ("--env", f"{key}={value}")]
+        try:
+            self._proc = subprocess.Popen(command, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                          start_new_session=True, cwd="/", env={"PATH": SAFE_PATH})
+        except OSError as exc:
+            raise JudgeError(f"cannot start the sandbox launcher: {exc}") from exc
+        finally:
+            theirs.close()
+        self._sock = mine
+        ready = self._receive(time.monotonic() + 30.0)
+        if ready is None or not ready.get("ready"):
+            why = (ready or {}).get("error") or "the sandbox launcher did not start"
+            raise JudgeError(str(why))
+        self.ready = ready
+
+    def close(self) -> None:
+        """End the sandbox: every process in it is killed and reaped."""
+        self._closed = True
+        if self._sock is not None:
+            self._sock.close()  # the launcher reads EOF and leaves; its namespaces die with it
+        if self._proc is not None:
+            try:
+                self._proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(self._proc.pid, signal.SIGKILL)
+                self._proc.wait()
+        shutil.rmtree(self._folder, ignore_errors=True)
+
+    def kill(self) -> None:
+        """End the sandbox at once (a cancel): runs in flight answer "cancelled"."""
+        if self._proc is not None:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self._proc.pid, signal.SIGKILL)
+        self.close()
+
+    def __enter__(self) -> Session:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ----- answers -----
+    def _receive(self, deadline: float) -> dict[str, Any] | None:
+        """One answer from the launcher, or None when it is gone or the deadline passed."""
+        assert self._sock is not None
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return None
+            try:
+                readable, _, _ = select.select([self._sock], [], [], min(left, 0.5))
+            except (OSError, ValueError):
+                return None
+            if not readable:
+                continue
+            try:
+                data = self._sock.recv(65536)
+            except OSError:
+                return None
+            if not data:
+                return None
+            try:
+                answer = json.loads(data.decode(errors="replace"))
+            except ValueError:
+                continue
+            return answer if isinstance(answer, dict) else None
+
+    def _await(self, ident: int, deadline: float, cancel: threading.Event | None) -> dict[str, Any]:
+        """Wait for the answer to request `ident`; one waiting thread at a time reads the socket."""
+        while True:
+            with self._lock:
+                if ident in self._answers:
+                    return self._answers.pop(ident)
+                reader = not self._reading
+                if reader:
+                    self._reading = True
+            if cancel is not None and cancel.is_set():
+                self.kill()
+                return {"error": "cancelled"}
+            if not reader:
+                time.sleep(0.0005)
+                if time.monotonic() > deadline:
+                    return {"error": "the sandbox launcher did not answer"}
+                continue
+            try:
+                answer = self._receive(min(deadline, time.monotonic() + 0.05))
+            finally:
+                with self._lock:
+                    self._reading = False
+            if answer is not None and "id" in answer:
+                with self._lock:
+                    self._answers[int(answer["id"])] = answer
+                continue
+            if self._closed:
+                return {"error": "cancelled" if cancel is not None and cancel.is_set() else "the sandbox was closed"}
+            if self._proc is not None and self._proc.poll() is not None:
+                return {"error": "the sandbox launcher died"}
+            if time.monotonic() > deadline:
+                return {"error": "the sandbox launcher did not answer"}
+
+    # ----- running -----
+    def run(self, argv: list[str], limits: Limits, *, stdin_fd: int | None = None,
+            stdout_fd: int | None = None, read_cap: int | None = 1 << 20,
+            cancel: threading.Event | None = None) -> RunOutcome:
+        """Run `argv` (paths as seen inside the sandbox) and wait for it.
+
+        stdin is `stdin_fd` (else empty); stdout goes to `stdout_fd` (a file or a pipe; else a private
+        spool file of which the first `read_cap` bytes come back in `RunOutcome.stdout`).
+        """
+        with contextlib.ExitStack() as stack:
+            if stdin_fd is None:
+                stdin_fd = stack.enter_context(open(os.devnull, "rb")).fileno()
+            spool = None
+            if stdout_fd is None:
+                spool = stack.enter_context(tempfile.TemporaryFile(dir=self._folder))
+                stdout_fd = spool.fileno()
+            err = stack.enter_context(tempfile.TemporaryFile(dir=self._folder))
+            if self._direct:
+                answer = _run_direct(argv, limits, stdin_fd, stdout_fd, err.fileno(), self._env,
+                                     self.run_as, self._nproc_base, self._folder, cancel)
+            else:
+                answer = self._request(argv, limits, stdin_fd, stdout_fd, err.fileno(), cancel)
+            return _outcome(answer, err.fileno(), stdout_fd, read_cap if spool is not None else 0)
+
+    def _request(self, argv: list[str], limits: Limits, stdin_fd: int, stdout_fd: int, stderr_fd: int,
+                 cancel: threading.Event | None) -> dict[str, Any]:
+        if self._closed or self._sock is None:
+            return {"error": "the sandbox was closed"}
+        with self._lock:
+            self._next_id += 1
+            ident = self._next_id
+        numbers = [ident, *_limit_numbers(limits, self._nproc_base)]
+        message = (" ".join(map(str, numbers)) + "\n").encode() + b"\0".join(a.encode() for a in argv)
+        fds = array.array("i", [stdin_fd, stdout_fd, stderr_fd])
+        try:
+            self._sock.sendmsg([message], [(socket.SOL_SOCKET, socket.SCM_RIGHTS, fds)])
+        except OSError as exc:
+            return {"error": f"cannot reach the sandbox launcher: {exc}"}
+        return self._await(ident, time.monotonic() + limits.wall_s + ANSWER_GRACE_S, cancel)
+
+
+def _run_direct(argv: list[str], limits: Limits, stdin_fd: int, stdout_fd: int, stderr_fd: int,
+                env: dict[str, str], run_as: int | None, nproc_base: int, folder: Path,
+                cancel: threading.Event | None) -> dict[str, Any]:
+    """Rlimits only, without the C launcher (no C compiler here): a process group per run."""
+    numbers = _limit_numbers(limits, nproc_base)
+    box = Path(tempfile.mkdtemp(prefix="box-", dir=folder))
+    box.chmod(0o777)
+
+    def prepare() -> None:  # in the child, between fork and exec
+        for which, value, extra in ((resource.RLIMIT_CPU, numbers[0], 1), (resource.RLIMIT_FSIZE, numbers[2], 0),
+                                    (resource.RLIMIT_NOFILE, numbers[3], 0), (resource.RLIMIT_NPROC, numbers[4], 0),
+                                    (resource.RLIMIT_AS, numbers[5], 0), (resource.RLIMIT_STACK, numbers[6], 0),
+                                    (resource.RLIMIT_CORE, 0, 0)):
+            if value >= 0:
+                resource.setrlimit(which, (value, value + extra))
+        if run_as is not None:
+            os.setgroups([])
+            os.setresgid(run_as, run_as, run_as)
+            os.setresuid(run_as, run_as, run_as)
+
+    start = time.monotonic()
+    try:
+        proc = subprocess.Popen(argv, stdin=stdin_fd, stdout=stdout_fd, stderr=subprocess.PIPE, cwd=box,
+                                env={**env, "HOME": str(box), "TMPDIR": str(box)}, start_new_session=True,
+                                preexec_fn=prepare, restore_signals=True)
+    except OSError as exc:
+        shutil.rmtree(box, ignore_errors=True)
+        return {"error": f"exec {argv[0]}: {exc.strerror}", "errno": exc.errno or 0}
+    assert proc.stderr is not None
+    kept, total, timed_out = bytearray(), 0, False
+    deadline = start + limits.wall_s
+    os.set_blocking(proc.stderr.fileno(), False)
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0 or (cancel is not None and cancel.is_set()):
+            timed_out = left <= 0
+            break
+        readable, _, _ = select.select([proc.stderr], [], [], min(left, 0.05))
+        if readable:
+            chunk = proc.stderr.read(65536) or b""
+            if not chunk:
+                break
+            kept += chunk[:max(0, limits.stderr_bytes - len(kept))]
+            total += len(chunk)
+        elif proc.poll() is not None:
+            break
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(proc.pid, signal.SIGKILL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = 0
+    proc.stderr.close()
+    shutil.rmtree(box, ignore_errors=True)
+    os.pwrite(stderr_fd, bytes(kept), 0)
+    if cancel is not None and cancel.is_set() and not timed_out:
+        return {"error": "cancelled"}
+    return {"exit": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
+            "signal": signal.SIGKILL if timed_out else (os.WTERMSIG(status) if os.WIFSIGNALED(status) else None),
+            "timed_out": timed_out, "cpu_s": usage.ru_utime + usage.ru_stime,
+            "wall_s": time.monotonic() - start, "maxrss_kb": usage.ru_maxrss, "stderr_bytes": total}
+
+
+def system_binds(extra: tuple[str, ...] = ()) -> tuple[Bind, ...]:
+    """Read-only binds of the system's runtime folders, ocr's own Python installation (where solutions'
+    interpreter usually lives) and `extra` folders, where they exist."""
+    seen: list[Bind] = []
+    for path in (*SYSTEM_PATHS, str(Path(sys.base_prefix).resolve()), *extra):
+        if os.path.lexists(path) and not any(path == b.source or path.startswith(b.source.rstrip("/") + "/")
+                                              for b in seen):
+            seen.append(Bind(path, path))
+    return tuple(seen)
+
+
+def _probe(namespaces: bool, run_as: int | None) -> tuple[bool, str, dict[str, Any]]:
+    """Run `/bin/sh -c 'exit 0'` in a sandbox; report whether it worked and what the launcher said."""
+    info = IsolationInfo(LEVEL_NAMESPACES if namespaces else LEVEL_RLIMITS, run_as=run_as)
+    try:
+        with Session(info, system_binds()) as session:
+            outcome = session.run(["/bin/sh", "-c", "exit 0"], Limits(5, 10, None, 1 << 16))
+            ready = dict(session.ready)
+    except JudgeError as exc:
+        return False, str(exc), {}
     if outcome.ok:
-        return True, "", report
-    return False, outcome.error or f"exit {outcome.exit_code} signal {outcome.signal}", report
+        return True, "", ready
+    return False, outcome.error or f"exit {outcome.exit_code} signal {outcome.signal}", ready
+
+
+def configured_mode() -> str:
+    """`OCR_SANDBOX` (auto, strict or rlimits); "auto" when unset or unknown."""
+    mode = os.environ.get("OCR_SANDBOX", "auto").strip().lower()
+    return mode if mode in MODES else "auto"
 
 
 @functools.lru_cache(maxsize=1)
 def detect_isolation() -> IsolationInfo:
     """Find out once what isolation works here (`OCR_SANDBOX=rlimits` forces the fallback)."""
-    run_as = NOBODY if hasattr(os, "getuid") and os.getuid() == 0 else None
-    details = {"process_group": True, "rlimits": True, "scrubbed_env": True, "private_workdir": True,
-               "drop_root": run_as is not None, "network": False, "pid_namespace": False,
-               "readonly_fs": False, "user_namespace": False}
+    run_as = NOBODY if os.getuid() == 0 else None
+    seccomp_note = seccomp_unavailable_reason()
+    details = {"rlimits": True, "process_group": True, "scrubbed_env": True, "private_workdir": True,
+               "drop_root": run_as is not None, "no_new_privs": True, "status_channel_hidden": True,
+               "user_namespace": False, "pid_namespace": False, "network": False, "minimal_fs": False,
+               "private_tmp": False, "no_capabilities": run_as is not None, "seccomp": False}
+    if native_launcher() is None:
+        why = "no C compiler to build the launcher" if c_compiler() is None else "the launcher failed to build"
+        return IsolationInfo(LEVEL_RLIMITS, {**details, "status_channel_hidden": False}, run_as, why,
+                             backend="subprocess")
     if not sys.platform.startswith("linux"):
         return IsolationInfo(LEVEL_RLIMITS, details, run_as, "namespaces need Linux")
-    if os.environ.get("OCR_SANDBOX", "").lower() == LEVEL_RLIMITS:
-        return IsolationInfo(LEVEL_RLIMITS, details, run_as, "OCR_SANDBOX=rlimits")
-    works, why, report = _probe(True, run_as)
+    if configured_mode() == LEVEL_RLIMITS:
+        return IsolationInfo(LEVEL_RLIMITS, {**details, "seccomp": not seccomp_note}, run_as,
+                             "OCR_SANDBOX=rlimits")
+    works, why, ready = _probe(True, run_as)
     if not works:
-        return IsolationInfo(LEVEL_RLIMITS, details, run_as, f"namespaces unavailable: {why}")
-    failed = report.get("ro_failed") or []
-    assert isinstance(failed, list)
-    details.update(network=True, pid_namespace=True, readonly_fs=not failed,
-                   user_namespace=run_as is None and os.getuid() != 0)
-    note = f"could not make read-only: {', '.join(str(p) for p in failed)}" if failed else ""
+        _, _, ready = _probe(False, run_as)
+        return IsolationInfo(LEVEL_RLIMITS, {**details, "seccomp": bool(ready.get("seccomp"))}, run_as,
+                             f"namespaces unavailable: {why}")
+    details.update(user_namespace=bool(ready.get("user_namespace")), pid_namespace=True, network=True,
+                   minimal_fs=True, private_tmp=True, no_capabilities=True, seccomp=bool(ready.get("seccomp")))
+    note = f"no system-call filter: {seccomp_note}" if seccomp_note else ""
     return IsolationInfo(LEVEL_NAMESPACES, details, run_as, note)
 
 
-def _launcher_argv(argv: list[str], box: Path, limits: Limits, *, namespaces: bool, run_as: int | None,
-                   env: dict[str, str], binds: tuple[tuple[str, str], ...], nproc_base: int,
-                   status_fd: int) -> list[str]:
-    """The launcher's command line (the protocol is described in `native_launcher.py`)."""
-    mb = 1 << 20
-    numbers = [status_fd, int(namespaces), -1 if run_as is None else run_as, -1 if run_as is None else run_as]
-    sizes = [limits.box_mb * mb, max(1, math.ceil(limits.cpu_s)), limits.output_bytes, limits.open_files,
-             nproc_base + limits.processes,
-             -1 if limits.address_space_mb is None else limits.address_space_mb * mb,
-             -1 if limits.stack_mb is None else limits.stack_mb * mb]
-    native = native_launcher()
-    head = [str(native)] if native is not None else [sys.executable, "-I", "-S", str(LAUNCHER)]
-    return [*head, *map(str, numbers[:4]), str(box), *map(str, sizes), str(len(binds)),
-            *[part for pair in binds for part in pair], str(len(env)),
-            *[f"{key}={value}" for key, value in env.items()], *argv]
-
-
-def _read_capped(path: Path, cap: int) -> tuple[bytes, int]:
-    try:
-        size = path.stat().st_size
-        with path.open("rb") as handle:
-            return handle.read(cap), size
-    except OSError:
-        return b"", 0
-
-
-def _kill_group(pgid: int) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, signal.SIGKILL)
-
-
-def _group_state(pgid: int) -> tuple[bool, float]:
-    """Whether a process of group `pgid` still runs (zombies do not count), and their CPU seconds."""
-    alive, ticks = False, 0
-    try:
-        entries = list(os.scandir("/proc"))
-    except OSError:
-        return False, 0.0
-    for entry in entries:
-        if not entry.name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry.name}/stat") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == pgid:
-            alive = alive or fields[0] not in ("Z", "X")
-            ticks += int(fields[11]) + int(fields[12])  # utime, stime
-    return alive, ticks / os.sysconf("SC_CLK_TCK")
-
-
-def _group_alive(pgid: int) -> bool:
-    return _group_state(pgid)[0]
-
-
-def _await_group_exit(pgid: int, timeout_s: float = 2.0) -> None:
-    """After a kill, wait (briefly) until the group is gone: the namespace's init dies asynchronously."""
-    if not os.path.isdir("/proc/self"):
-        return
-    end = time.monotonic() + timeout_s
-    while _group_alive(pgid) and time.monotonic() < end:
-        _kill_group(pgid)
-        time.sleep(0.005)
-
-
-def _wait(proc: subprocess.Popen[bytes], deadline: float,
-          cancel: threading.Event | None) -> tuple[bool, float]:
-    """Wait for the launcher until the deadline or a cancel, then kill its group.
-
-    Returns (timed out, CPU seconds the group had used when killed; 0 when it ended by itself).
-    """
-    try:
-        pidfd: int | None = os.pidfd_open(proc.pid)
-    except (AttributeError, OSError):
-        pidfd = None
-    try:
-        while True:
-            pid, _status, _usage = os.wait4(proc.pid, os.WNOHANG)
-            if pid:
-                proc.returncode = 0  # reaped here; keep Popen from waiting again
-                return False, 0.0
-            now = time.monotonic()
-            if now >= deadline or (cancel is not None and cancel.is_set()):
-                used = _group_state(proc.pid)[1] if os.path.isdir("/proc/self") else 0.0
-                _kill_group(proc.pid)
-                os.wait4(proc.pid, 0)
-                proc.returncode = -9
-                _await_group_exit(proc.pid)
-                return now >= deadline, used
-            pause = min(deadline - now, 0.1)
-            if pidfd is not None:
-                select.select([pidfd], [], [], pause)
-            else:
-                time.sleep(min(pause, 0.01))
-    finally:
-        if pidfd is not None:
-            os.close(pidfd)
-
-
-def _launch(argv: list[str], box: Path, stdin_path: Path | None, limits: Limits, *, namespaces: bool,
-            run_as: int | None, env: dict[str, str], binds: tuple[tuple[str, str], ...],
-            nproc_base: int, read_cap: int = 1 << 20,
-            cancel: threading.Event | None = None) -> tuple[RunOutcome, dict[str, object]]:
-    io_dir = Path(tempfile.mkdtemp(prefix="io-", dir=box.parent))  # 0700: the program cannot read it
-    out_path, err_path = io_dir / "stdout", io_dir / "stderr"
-    status_r, status_w = os.pipe()
-    command = _launcher_argv(argv, box, limits, namespaces=namespaces, run_as=run_as, env=env, binds=binds,
-                             nproc_base=nproc_base, status_fd=status_w)
-    stdin_file = stdin_path.open("rb") if stdin_path is not None else open(os.devnull, "rb")  # noqa: SIM115
-    start = time.monotonic()
-    timed_out, cpu_at_kill = False, 0.0
-    try:
-        with stdin_file, out_path.open("wb") as out_file, err_path.open("wb") as err_file:
-            try:
-                proc = subprocess.Popen(
-                    command,
-                    stdin=stdin_file, stdout=out_file, stderr=err_file, pass_fds=(status_w,),
-                    start_new_session=True, env={"PATH": SAFE_PATH}, cwd="/")
-            except OSError as exc:
-                raise JudgeError(f"cannot start the sandbox launcher: {exc}") from exc
-            finally:
-                os.close(status_w)
-            timed_out, cpu_at_kill = _wait(proc, start + limits.wall_s, cancel)
-            _kill_group(proc.pid)
-        wall = time.monotonic() - start
-        with os.fdopen(status_r, "rb") as status_file:
-            status_r = -1
-            lines = [line for line in status_file.read().decode(errors="replace").splitlines() if line]
-        stdout, stdout_size = _read_capped(out_path, read_cap)
-        stderr, _ = _read_capped(err_path, min(read_cap, 1 << 16))
-    finally:
-        if status_r >= 0:
-            os.close(status_r)
-        for path in (out_path, err_path):
-            path.unlink(missing_ok=True)
-        io_dir.rmdir()
-    reports = [json.loads(line) for line in lines if line.startswith("{")]
-    errors = [str(r["error"]) for r in reports if "error" in r]
-    final: dict[str, Any] = next((r for r in reports if "error" not in r), {})
-    cancelled = cancel is not None and cancel.is_set() and not timed_out
-    error = errors[0] if errors else ("cancelled" if cancelled else None)
-    if not final and error is None and not timed_out:
-        error = "the sandbox launcher gave no status"
-    outcome = RunOutcome(
-        exit_code=final.get("exit") if not timed_out else None,
-        signal=final.get("signal") if not timed_out else signal.SIGKILL,
-        cpu_s=max(float(final.get("cpu_s", 0.0)), cpu_at_kill),
-        wall_s=float(final.get("wall_s", wall)) if not timed_out else wall,
-        maxrss_mb=float(final.get("maxrss_kb", 0)) / 1024.0,
-        timed_out=timed_out, stdout=stdout, stderr=stderr, stdout_size=stdout_size, error=error)
-    return outcome, final
+def require_isolation(mode: str) -> IsolationInfo:
+    """The isolation for sandbox mode `mode` (auto, strict, rlimits); strict refuses weak sandboxes."""
+    info = detect_isolation()
+    if mode == "strict" and not info.namespaces:
+        raise JudgeError(f"refusing to run untrusted code: sandbox = strict, and namespaces are unavailable "
+                         f"here ({info.note or 'unknown reason'})",
+                         hint="see `ocr doctor` and docs/security.md; or use --sandbox auto")
+    if mode == LEVEL_RLIMITS and info.namespaces:
+        return IsolationInfo(LEVEL_RLIMITS, {**info.details, "user_namespace": False, "pid_namespace": False,
+                                             "network": False, "minimal_fs": False, "private_tmp": False},
+                             info.run_as, "sandbox = rlimits", info.backend)
+    return info
 
 
 class Sandbox:
@@ -299,22 +503,48 @@ class Sandbox:
 
     def __init__(self, info: IsolationInfo | None = None) -> None:
         self.info = info or detect_isolation()
-        self._nproc_base = _process_limit_base(self.info.run_as if self.info.run_as is not None
-                                               else os.getuid())
+
+    def session(self, binds: tuple[Bind, ...] = (), *, drop_root: bool = True,
+                env: dict[str, str] | None = None) -> Session:
+        """A sandbox showing the system folders and `binds`, for many runs."""
+        return Session(self.info, (*system_binds(), *binds), drop_root=drop_root, env=env)
 
     def run(self, argv: list[str], box: Path, stdin_path: Path | None, limits: Limits, *,
             env: dict[str, str] | None = None, binds: tuple[tuple[str, str], ...] = (),
             drop_root: bool = True, isolate: bool = True, read_cap: int = 1 << 20,
-            cancel: threading.Event | None = None) -> RunOutcome:
-        """Run `argv` in `box` (an empty directory whose parent only we can write) and wait for it.
+            cancel: threading.Event | None = None, stdin_fd: int | None = None,
+            stdout_fd: int | None = None) -> RunOutcome:
+        """Run `argv` once in a sandbox of its own (prefer `session()` for many runs).
 
-        `isolate=False` runs without namespaces (checkers, which are trusted and need the files).
+        Host paths in `argv` (the program, a script) are shown read-only inside; `binds` (source,
+        target) pairs too. `box` is unused with namespaces (each run gets a private tmpfs); stdin is
+        `stdin_fd`, else `stdin_path`, else empty; stdout goes to `stdout_fd` or comes back capped at
+        `read_cap`. `isolate=False` runs with rlimits only.
         """
-        run_env = {"PATH": SAFE_PATH, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "HOME": str(box),
-                   "TMPDIR": str(box), "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "0"}
-        run_env.update(env or {})
-        run_as = self.info.run_as if drop_root else None
-        outcome, _ = _launch(argv, box, stdin_path, limits, namespaces=isolate and self.info.namespaces,
-                             run_as=run_as, env=run_env, binds=binds if isolate else (),
-                             nproc_base=self._nproc_base, read_cap=read_cap, cancel=cancel)
-        return outcome
+        del box
+        extra, moved = _expose(argv)
+        binds_all = (*system_binds(), *extra, *(Bind(s, t) for s, t in binds))
+        info = self.info if isolate else IsolationInfo(LEVEL_RLIMITS, run_as=self.info.run_as)
+        with contextlib.ExitStack() as stack:
+            session = stack.enter_context(Session(info, binds_all, drop_root=drop_root, env=env))
+            if stdin_fd is None and stdin_path is not None:
+                stdin_fd = stack.enter_context(stdin_path.open("rb")).fileno()
+            return session.run(moved if info.namespaces else argv, limits, stdin_fd=stdin_fd,
+                               stdout_fd=stdout_fd, read_cap=read_cap, cancel=cancel)
+
+
+def _expose(argv: list[str]) -> tuple[tuple[Bind, ...], list[str]]:
+    """Binds for the host files named in argv (outside the system folders), and argv as seen inside."""
+    binds: list[Bind] = []
+    moved = []
+    for arg in argv:
+        path = Path(arg)
+        visible = (*SYSTEM_PATHS, str(Path(sys.base_prefix).resolve()))
+        if path.is_absolute() and path.exists() and not any(arg == s or arg.startswith(s + "/") for s in visible):
+            hidden = any(str(path).startswith(p) for p in ("/tmp/", "/box/", "/proc/", "/dev/", "/run/"))
+            target = f"/run/ocr/{len(binds)}" if hidden else str(path.parent)
+            binds.append(Bind(str(path.parent), target))
+            moved.append(f"{target}/{path.name}")
+        else:
+            moved.append(arg)
+    return tuple(binds), moved

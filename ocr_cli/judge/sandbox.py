@@ -522,7 +522,7 @@ class Sandbox:
         `read_cap`. `isolate=False` runs with rlimits only.
         """
         del box
-        extra, moved = _expose(argv)
+        extra, moved = expose(argv)
         binds_all = (*system_binds(), *extra, *(Bind(s, t) for s, t in binds))
         info = self.info if isolate else IsolationInfo(LEVEL_RLIMITS, run_as=self.info.run_as)
         with contextlib.ExitStack() as stack:
@@ -533,13 +533,14 @@ class Sandbox:
                                stdout_fd=stdout_fd, read_cap=read_cap, cancel=cancel)
 
 
-def _expose(argv: list[str]) -> tuple[tuple[Bind, ...], list[str]]:
-    """Binds for the host files named in argv (outside the system folders), and argv as seen inside."""
+def expose(argv: list[str], visible: tuple[str, ...] = ()) -> tuple[tuple[Bind, ...], list[str]]:
+    """Binds for the host files named in argv (outside the system folders and `visible`), and argv
+    as seen inside the sandbox."""
     binds: list[Bind] = []
     moved = []
+    visible = (*SYSTEM_PATHS, str(Path(sys.base_prefix).resolve()), *visible)
     for arg in argv:
         path = Path(arg)
-        visible = (*SYSTEM_PATHS, str(Path(sys.base_prefix).resolve()))
         if path.is_absolute() and path.exists() and not any(arg == s or arg.startswith(s + "/") for s in visible):
             hidden = any(str(path).startswith(p) for p in ("/tmp/", "/box/", "/proc/", "/dev/", "/run/"))
             target = f"/run/ocr/{len(binds)}" if hidden else str(path.parent)

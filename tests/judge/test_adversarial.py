@@ -104,7 +104,7 @@ def test_escaping_daemon_dies_with_the_run(tight_judge: Judge, language: Languag
     assert processes_with(TOKEN) == []
 
 
-needs_readonly = pytest.mark.skipif(not detect_isolation().details.get("readonly_fs"),
+needs_readonly = pytest.mark.skipif(not detect_isolation().details.get("minimal_fs"),
                                     reason="no read-only file-system view here")
 
 

@@ -1,12 +1,9 @@
-"""Both launchers (compiled C and the Python script) give the same verdicts and the same containment."""
+"""The compiled launcher is built once and cached privately; without it the judge still judges."""
 # ruff: noqa: E501
 
 from __future__ import annotations
 
-import random
 import shutil
-from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
@@ -29,24 +26,26 @@ def test_native_launcher_is_built_and_cached() -> None:
     assert native_launcher() == first  # reused from the private cache, not rebuilt elsewhere
 
 
-def test_python_launcher_judges_and_contains(python_launcher: None,
-                                             processes_with: Callable[[str], list[int]]) -> None:
+def test_without_a_launcher_the_judge_falls_back_to_rlimits(no_launcher: None) -> None:
     assert native_launcher() is None
+    info = detect_isolation()
+    assert info.level == "rlimits" and info.backend == "subprocess"
+    assert "no C compiler" in info.note or "failed to build" in info.note
+    assert info.warning  # the user is told the sandbox is weak
     judge = Judge(JudgeOptions(time_limit_s=0.5, memory_limit_mb=128, output_limit_mb=1))
     tests = [TestCase("1", "2 3\n", "5\n")]
     assert judge.run("print(sum(map(int, input().split())))\n", PY, tests).verdict is Verdict.AC
+    assert judge.run("print(6)\n", PY, tests).verdict is Verdict.WA
     assert judge.run("while True: pass\n", PY, tests).verdict is Verdict.TLE
     assert judge.run("import sys\nwhile True: sys.stdout.write('x' * 65536)\n", PY, tests).verdict is Verdict.OLE
-    token = f"{random.randint(40, 90)}.{random.randint(10**6, 10**7)}"
-    daemon = ("import os\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n"
-              f"        os.execv('/bin/sleep', ['/bin/sleep', '{token}'])\n    os._exit(0)\nprint(5)\n")
-    assert judge.run(daemon, PY, tests).verdict is Verdict.AC
-    if detect_isolation().details.get("pid_namespace"):
-        assert processes_with(token) == []
-    if detect_isolation().details.get("readonly_fs"):
-        target = Path("/tmp") / f"ocr-escape-{random.randint(10**8, 10**9)}"
-        try:
-            assert judge.run(f"open({str(target)!r}, 'w')\n", PY, tests).verdict is Verdict.RE
-            assert not target.exists()
-        finally:
-            target.unlink(missing_ok=True)
+    report = judge.run("import sys\nsys.stderr.write('e' * (3 << 20))\nprint(5)\n", PY, tests)
+    assert report.verdict is Verdict.AC  # stderr has its own cap and never makes OLE
+    assert len(report.cases[0].stderr) <= 64 * 1024
+
+
+def test_strict_refuses_without_namespaces(no_launcher: None) -> None:
+    from ocr_cli.errors import JudgeError
+
+    judge = Judge(JudgeOptions(sandbox="strict"))
+    with pytest.raises(JudgeError, match="strict"):
+        judge.run("print(1)\n", PY, [TestCase("1", "", "1\n")])

@@ -563,9 +563,9 @@ int main(int argc, char **argv) {
     if (ctl < 0 || (namespaces && !new_root) || (!namespaces && !box_parent)) return 2;
     fcntl(ctl, F_SETFD, FD_CLOEXEC);
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     if (load_filter_file() != 0) return 0;
     if (!namespaces) {
+        prctl(PR_SET_DUMPABLE, 0, 0, 0, 0); /* /proc/PID/fd and ptrace closed to the programs (same uid) */
         send_line("{\"ready\": true, \"namespaces\": false, \"seccomp\": %s}", filter.len ? "true" : "false");
         serve();
         return 0;
@@ -582,6 +582,8 @@ int main(int argc, char **argv) {
         snprintf(map, sizeof map, "%u %u 1", (unsigned)gid, (unsigned)gid);
         if (write_file("/proc/self/gid_map", map) != 0) { setup_error("write", "gid_map"); return 0; }
     }
+    /* Only now: a non-dumpable process may not write its own uid_map. */
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     pid_t zygote = fork();
     if (zygote < 0) { setup_error("fork", NULL); return 0; }
     if (zygote == 0) {

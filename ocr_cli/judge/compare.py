@@ -82,21 +82,25 @@ def _as_stream(text: str) -> BinaryIO:
 
 
 def _compare_token_streams(actual: BinaryIO, expected: str, same: Same) -> CompareResult:
-    want = list(iter_tokens(_as_stream(expected)))
-    got = iter_tokens(actual)
+    got, want = iter_tokens(actual), iter_tokens(_as_stream(expected))
     count = 0
-    for count, (token, line) in enumerate(got, 1):
-        if count > len(want):
-            extra = token
+    while True:
+        g, w = next(got, None), next(want, None)
+        if g is None and w is None:
+            return CompareResult(True)
+        count += 1
+        if g is None:
+            assert w is not None
+            total = count + sum(1 for _ in want)
+            return CompareResult(False, f"output ended after {count - 1} tokens; expected {total} "
+                                        f"(next {_show(w[0])})")
+        if w is None:
             total = count + sum(1 for _ in got)
-            return CompareResult(False, f"output has {total} tokens; expected {len(want)} (extra {_show(extra)})")
-        if not same(token, want[count - 1][0]):
-            return CompareResult(False, f"token {count} (line {line}): expected {_show(want[count - 1][0])}, "
-                                        f"got {_show(token)}")
-    if count < len(want):
-        return CompareResult(False, f"output ended after {count} tokens; expected {len(want)} "
-                                    f"(next {_show(want[count][0])})")
-    return CompareResult(True)
+            return CompareResult(False, f"output has {total} tokens; expected {count - 1} "
+                                        f"(extra {_show(g[0])})")
+        if not same(g[0], w[0]):
+            return CompareResult(False, f"token {count} (line {g[1]}): expected {_show(w[0])}, "
+                                        f"got {_show(g[0])}")
 
 
 def stream_tokens(actual: BinaryIO, expected: str) -> CompareResult:
@@ -104,20 +108,33 @@ def stream_tokens(actual: BinaryIO, expected: str) -> CompareResult:
     return _compare_token_streams(actual, expected, bytes.__eq__)
 
 
+def _without_trailing_empty(lines: Iterator[bytes]) -> Iterator[bytes]:
+    empty = 0
+    for line in lines:
+        if line == b"":
+            empty += 1
+            continue
+        yield from (b"" for _ in range(empty))
+        empty = 0
+        yield line
+
+
 def stream_exact(actual: BinaryIO, expected: str) -> CompareResult:
     """Line-by-line exact comparison; CRLF and missing or extra final newlines do not matter."""
-    want = list(iter_lines(_as_stream(expected)))
-    while want and want[-1] == b"":
-        want.pop()
-    lines = 0  # actual lines up to the last non-empty one (want's last line is not empty)
-    for number, line in enumerate(iter_lines(actual), 1):
-        if number <= len(want) and line != want[number - 1]:
-            return CompareResult(False, f"line {number}: expected {_show(want[number - 1])}, got {_show(line)}")
-        if line != b"":
-            lines = number
-    if lines != len(want):
-        return CompareResult(False, f"output has {lines} lines; expected {len(want)}")
-    return CompareResult(True)
+    got = _without_trailing_empty(iter_lines(actual))
+    want = _without_trailing_empty(iter_lines(_as_stream(expected)))
+    number = 0
+    while True:
+        g, w = next(got, None), next(want, None)
+        if g is None and w is None:
+            return CompareResult(True)
+        number += 1
+        if g is None or w is None:
+            rest = sum(1 for _ in (want if g is None else got))
+            lines, wanted = (number - 1, number + rest) if g is None else (number + rest, number - 1)
+            return CompareResult(False, f"output has {lines} lines; expected {wanted}")
+        if g != w:
+            return CompareResult(False, f"line {number}: expected {_show(w)}, got {_show(g)}")
 
 
 def _parse_float(token: bytes) -> float | None:

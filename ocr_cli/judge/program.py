@@ -106,7 +106,10 @@ class Program:
             if self._session is None:
                 assert self._argv is not None
                 shown = tuple(source for source, _ in self._binds)
-                extra, inside = expose(self._argv, shown) if self.sandbox.info.namespaces else ((), self._argv)
+                extra: tuple[Bind, ...] = ()
+                inside = self._argv
+                if self.sandbox.info.namespaces:
+                    extra, inside = expose(self._argv, shown)
                 binds = (*extra, *(Bind(source, target) for source, target in self._binds))
                 self._session = self.sandbox.session(binds, drop_root=self._drop_root)
                 self._inside_argv = list(inside)
@@ -160,7 +163,7 @@ class Program:
             def compare(case: TestCase, _head: bytes) -> tuple[bool, str]:
                 spool.seek(0)
                 if self._compare_stream is not None:
-                    return self._compare_stream(case, spool)  # type: ignore[arg-type]
+                    return self._compare_stream(case, spool)
                 assert self._compare is not None
                 return self._compare(case, spool.read())
 

@@ -316,7 +316,8 @@ class Session:
                     self._answers[int(answer["id"])] = answer
                 continue
             if self._closed:
-                return {"error": "cancelled" if cancel is not None and cancel.is_set() else "the sandbox was closed"}
+                cancelled = cancel is not None and cancel.is_set()
+                return {"error": "cancelled" if cancelled else "the sandbox was closed"}
             if self._proc is not None and self._proc.poll() is not None:
                 return {"error": "the sandbox launcher died"}
             if time.monotonic() > deadline:
@@ -372,10 +373,11 @@ def _run_direct(argv: list[str], limits: Limits, stdin_fd: int, stdout_fd: int, 
     box.chmod(0o777)
 
     def prepare() -> None:  # in the child, between fork and exec
-        for which, value, extra in ((resource.RLIMIT_CPU, numbers[0], 1), (resource.RLIMIT_FSIZE, numbers[2], 0),
-                                    (resource.RLIMIT_NOFILE, numbers[3], 0), (resource.RLIMIT_NPROC, numbers[4], 0),
-                                    (resource.RLIMIT_AS, numbers[5], 0), (resource.RLIMIT_STACK, numbers[6], 0),
-                                    (resource.RLIMIT_CORE, 0, 0)):
+        for which, value, extra in (
+                (resource.RLIMIT_CPU, numbers[0], 1), (resource.RLIMIT_FSIZE, numbers[2], 0),
+                (resource.RLIMIT_NOFILE, numbers[3], 0), (resource.RLIMIT_NPROC, numbers[4], 0),
+                (resource.RLIMIT_AS, numbers[5], 0), (resource.RLIMIT_STACK, numbers[6], 0),
+                (resource.RLIMIT_CORE, 0, 0)):
             if value >= 0:
                 resource.setrlimit(which, (value, value + extra))
         if run_as is not None:
@@ -419,7 +421,8 @@ def _run_direct(argv: list[str], limits: Limits, stdin_fd: int, stdout_fd: int, 
     if cancel is not None and cancel.is_set() and not timed_out:
         return {"error": "cancelled"}
     return {"exit": os.WEXITSTATUS(status) if os.WIFEXITED(status) else None,
-            "signal": signal.SIGKILL if timed_out else (os.WTERMSIG(status) if os.WIFSIGNALED(status) else None),
+            "signal": (signal.SIGKILL if timed_out
+                       else os.WTERMSIG(status) if os.WIFSIGNALED(status) else None),
             "timed_out": timed_out, "cpu_s": usage.ru_utime + usage.ru_stime,
             "wall_s": time.monotonic() - start, "maxrss_kb": usage.ru_maxrss, "stderr_bytes": total}
 
@@ -465,7 +468,8 @@ def detect_isolation() -> IsolationInfo:
                "user_namespace": False, "pid_namespace": False, "network": False, "minimal_fs": False,
                "private_tmp": False, "no_capabilities": run_as is not None, "seccomp": False}
     if native_launcher() is None:
-        why = "no C compiler to build the launcher" if c_compiler() is None else "the launcher failed to build"
+        why = ("no C compiler to build the launcher" if c_compiler() is None
+               else "the launcher failed to build")
         return IsolationInfo(LEVEL_RLIMITS, {**details, "status_channel_hidden": False}, run_as, why,
                              backend="subprocess")
     if not sys.platform.startswith("linux"):
@@ -478,8 +482,12 @@ def detect_isolation() -> IsolationInfo:
         _, _, ready = _probe(False, run_as)
         return IsolationInfo(LEVEL_RLIMITS, {**details, "seccomp": bool(ready.get("seccomp"))}, run_as,
                              f"namespaces unavailable: {why}")
-    details.update(user_namespace=bool(ready.get("user_namespace")), pid_namespace=True, network=True,
-                   minimal_fs=True, private_tmp=True, no_capabilities=True, seccomp=bool(ready.get("seccomp")))
+    if run_as is not None:  # root needs no user namespace: programs run as nobody, without capabilities
+        del details["user_namespace"]
+    else:
+        details["user_namespace"] = bool(ready.get("user_namespace"))
+    details.update(pid_namespace=True, network=True, minimal_fs=True, private_tmp=True, no_capabilities=True,
+                   seccomp=bool(ready.get("seccomp")))
     note = f"no system-call filter: {seccomp_note}" if seccomp_note else ""
     return IsolationInfo(LEVEL_NAMESPACES, details, run_as, note)
 
@@ -541,7 +549,8 @@ def expose(argv: list[str], visible: tuple[str, ...] = ()) -> tuple[tuple[Bind, 
     visible = (*SYSTEM_PATHS, str(Path(sys.base_prefix).resolve()), *visible)
     for arg in argv:
         path = Path(arg)
-        if path.is_absolute() and path.exists() and not any(arg == s or arg.startswith(s + "/") for s in visible):
+        shown = any(arg == s or arg.startswith(s.rstrip("/") + "/") for s in visible)
+        if path.is_absolute() and path.exists() and not shown:
             hidden = any(str(path).startswith(p) for p in ("/tmp/", "/box/", "/proc/", "/dev/", "/run/"))
             target = f"/run/ocr/{len(binds)}" if hidden else str(path.parent)
             binds.append(Bind(str(path.parent), target))

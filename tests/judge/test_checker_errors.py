@@ -1,5 +1,6 @@
 """A checker that cannot run is one error before any case (exit 2 from the CLI), a `.py` checker runs
 with the judge's Python whatever its mode bits, and testlib's FAIL (exit 3) is IE, not WA."""
+# ruff: noqa: E501
 
 from __future__ import annotations
 

@@ -25,7 +25,7 @@ import pytest
 
 from ocr_cli.judge import native_launcher, sandbox, seccomp_filter
 from ocr_cli.judge.runner import Judge
-from ocr_cli.judge.types import JudgeOptions, Verdict
+from ocr_cli.judge.types import JudgeOptions
 from ocr_cli.language import Language
 from ocr_cli.problem.types import TestCase
 

@@ -1,5 +1,6 @@
 """Large outputs are compared whole (streamed from their file), OLE applies to stdout only, and ocr's
 own memory stays bounded however large the output."""
+# ruff: noqa: E501
 
 from __future__ import annotations
 
@@ -64,7 +65,7 @@ def test_stderr_has_its_own_small_cap_and_never_causes_ole() -> None:
 
 def test_ocr_memory_stays_bounded_while_comparing_a_large_output() -> None:
     # In a fresh process, so that its peak resident memory is this judging alone.
-    script = textwrap.dedent(f"""
+    script = textwrap.dedent("""
         import json, resource
         from ocr_cli.judge.runner import Judge
         from ocr_cli.judge.types import JudgeOptions
@@ -77,7 +78,7 @@ def test_ocr_memory_stays_bounded_while_comparing_a_large_output() -> None:
         source = "import sys\\nfor _ in range(30):\\n    sys.stdout.write('123456 ' * 100000)\\n"
         report = judge.run(source, Language.PYTHON, [TestCase("big", "", expected)])
         after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        print(json.dumps({{"verdict": report.verdict.value, "grew_kb": after - before}}))
+        print(json.dumps({"verdict": report.verdict.value, "grew_kb": after - before}))
     """)
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr

@@ -258,6 +258,7 @@ static void exec_program(struct request *r, const char *cwd, int err_fd) {
     struct __user_cap_data_struct data[2];
     memset(data, 0, sizeof data);
     STEP("capset", (int)syscall(SYS_capset, &head, data));
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0); /* after the uid change, which clears it */
     if (filter.len) STEP("seccomp", prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &filter, 0, 0));
     execve(r->argv[0], r->argv, env);
     e = errno; step = "exec";
@@ -367,120 +368,114 @@ static void reply_error(long long id, const char *message) {
     send_line("{\"id\": %lld, \"error\": \"%s\"}", id, m);
 }
 
-/* The supervisor of one case (a child of the zygote); answers on the control socket and exits. */
-static void supervise(struct request *r) {
-    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+/* A case in flight, watched by the zygote's event loop. */
+struct job {
+    long long id, stderr_cap, stderr_bytes;
+    pid_t init;
+    int status_fd, err_fd, out_err, timed_out;
+    double start, deadline, cpu_at_kill;
+    char status[800];
+    size_t status_len;
+};
+static struct job jobs[MAX_JOBS];
+static int njobs = 0;
+
+/* Close every descriptor from 3 up except the four in `keep`. */
+static void close_all_but(int keep[4]) {
+    int k[4] = {keep[0], keep[1], keep[2], keep[3]};
+    for (int i = 0; i < 4; i++) for (int j = i + 1; j < 4; j++) if (k[j] < k[i]) { int t = k[i]; k[i] = k[j]; k[j] = t; }
+    int next = 3;
+    for (int i = 0; i < 4; i++) {
+        if (k[i] > next && syscall(SYS_close_range, (unsigned)next, (unsigned)(k[i] - 1), 0) != 0)
+            for (int fd = next; fd < k[i]; fd++) close(fd);
+        if (k[i] + 1 > next) next = k[i] + 1;
+    }
+    close_from(next);
+}
+
+/* The case's init: PID 1 of the case's own PID namespace, in its own mount namespace (with
+ * namespaces), or a subreaper (without). Runs the program, reports, and ends with everything in it. */
+static void case_init(struct request *r, int err_w, int status_w) {
+    int keep[4] = {r->fds[0], r->fds[1], err_w, status_w};
+    close_all_but(keep);
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-    double start = now_s();
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
     char cwd[PATH_MAX] = "/box";
     if (namespaces) {
-        if (unshare(CLONE_NEWNS | CLONE_NEWPID) != 0) { reply_error(r->id, "unshare for the case failed"); return; }
         char data[96];
         snprintf(data, sizeof data, "size=%lld,mode=0777", r->box_bytes);
-        if (mount("tmpfs", "/box", "tmpfs", MS_NOSUID | MS_NODEV, data) != 0) { reply_error(r->id, "mount /box failed"); return; }
+        if (mount("tmpfs", "/box", "tmpfs", MS_NOSUID | MS_NODEV, data) != 0) { dprintf(status_w, "0 0 0 %d mount /box", errno); _exit(0); }
         snprintf(data, sizeof data, "size=%lld,mode=1777", r->box_bytes);
-        if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, data) != 0) { reply_error(r->id, "mount /tmp failed"); return; }
+        if (mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, data) != 0) { dprintf(status_w, "0 0 0 %d mount /tmp", errno); _exit(0); }
     } else {
         prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
         snprintf(cwd, sizeof cwd, "%s/box-XXXXXX", box_parent);
-        if (!mkdtemp(cwd) || chmod(cwd, 0777) != 0) { reply_error(r->id, "cannot create the box"); return; }
+        if (!mkdtemp(cwd) || chmod(cwd, 0777) != 0) { dprintf(status_w, "0 0 0 %d create the box", errno); _exit(0); }
     }
-    int status_pipe[2], err_pipe[2];
-    if (pipe2(status_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) { reply_error(r->id, "pipe failed"); return; }
-    pid_t init = fork();
-    if (init < 0) { reply_error(r->id, "fork failed"); return; }
-    if (init == 0) {
-        close(status_pipe[0]); close(err_pipe[0]); close(ctl);
-        prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-        if (namespaces) {
-            prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-            if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) != 0) {
-                dprintf(status_pipe[1], "0 0 0 %d mount /proc", errno); _exit(0);
-            }
-        }
-        run_and_wait(r, cwd, err_pipe[1], status_pipe[1]);
-        _exit(0); /* as PID 1 of the case: the kernel kills whatever the program left behind */
-    }
-    close(status_pipe[1]); close(err_pipe[1]);
-    close(r->fds[0]); close(r->fds[1]);
-    r->fds[0] = r->fds[1] = -1;
-    int out_err = r->fds[2];
-    r->fds[2] = -1;
-    double deadline = start + r->wall_ms / 1000.0;
-    char status_text[800] = "";
-    size_t status_len = 0;
-    long long stderr_bytes = 0;
-    int status_open = 1, err_open = 1, timed_out = 0;
-    double cpu_at_kill = 0;
-    char buf[65536];
-    while (status_open || err_open) {
-        double left = deadline - now_s();
-        if (left <= 0 && !timed_out) {
-            timed_out = 1;
-            cpu_at_kill = cpu_of_tree(init);
-            if (!namespaces) kill_descendants(init);
-            kill(init, SIGKILL);
-            deadline = now_s() + 5; /* then wait for the pipes to close */
-            continue;
-        }
-        if (left <= 0 && timed_out) break;
-        struct pollfd p[2] = {{status_open ? status_pipe[0] : -1, POLLIN, 0}, {err_open ? err_pipe[0] : -1, POLLIN, 0}};
-        int ms = (int)(left * 1000) + 1;
-        int k = poll(p, 2, ms);
-        if (k < 0 && errno == EINTR) continue;
-        if (k < 0) break;
-        if (status_open && p[0].revents) {
-            ssize_t n = read(status_pipe[0], status_text + status_len, sizeof status_text - 1 - status_len);
-            if (n > 0) status_len += (size_t)n; else status_open = 0;
-            if (!status_open && !namespaces) kill_descendants(getpid()); /* so that stderr reaches EOF */
-        }
-        if (err_open && p[1].revents) {
-            ssize_t n = read(err_pipe[0], buf, sizeof buf);
-            if (n > 0) {
-                long long room = r->stderr_cap - stderr_bytes;
-                if (room > 0 && write(out_err, buf, (size_t)(n < room ? n : room)) < 0) {}
-                stderr_bytes += n;
-            } else {
-                err_open = 0;
-            }
-        }
-    }
-    status_text[status_len] = 0;
-    kill(init, SIGKILL);
-    if (namespaces) {
-        while (waitpid(-1, NULL, 0) > 0 || errno == EINTR) {}
-    } else {
-        for (int round = 0; round < 1000; round++) { /* everything the program left behind is ours (subreaper) */
+    run_and_wait(r, cwd, err_w, status_w);
+    close(status_w);
+    if (!namespaces) { /* everything the program left behind is ours (subreaper): end it, remove the box */
+        for (int round = 0; round < 1000; round++) {
             kill_descendants(getpid());
             while (waitpid(-1, NULL, WNOHANG) > 0) {}
             if (waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD) break;
             usleep(1000);
         }
+        nftw(cwd, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
     }
-    if (!namespaces) { nftw(cwd, rm_entry, 16, FTW_DEPTH | FTW_PHYS); }
-    double wall = now_s() - start;
+    _exit(0); /* as PID 1 of the case: the kernel kills whatever the program left behind */
+}
+
+static void start_case(struct request *r) {
+    int status_pipe[2], err_pipe[2];
+    if (njobs >= MAX_JOBS) { reply_error(r->id, "too many cases at once"); goto done; }
+    if (pipe2(status_pipe, O_CLOEXEC) != 0) { reply_error(r->id, "pipe failed"); goto done; }
+    if (pipe2(err_pipe, O_CLOEXEC) != 0) { close(status_pipe[0]); close(status_pipe[1]); reply_error(r->id, "pipe failed"); goto done; }
+    pid_t init = namespaces ? (pid_t)syscall(SYS_clone, CLONE_NEWNS | CLONE_NEWPID | SIGCHLD, NULL, NULL, NULL, NULL) : fork();
+    if (init == 0) case_init(r, err_pipe[1], status_pipe[1]);
+    close(status_pipe[1]); close(err_pipe[1]);
+    if (init < 0) { close(status_pipe[0]); close(err_pipe[0]); reply_error(r->id, "fork failed"); goto done; }
+    struct job *j = &jobs[njobs++];
+    memset(j, 0, sizeof *j);
+    j->id = r->id; j->init = init; j->status_fd = status_pipe[0]; j->err_fd = err_pipe[0];
+    j->out_err = r->fds[2]; r->fds[2] = -1;
+    j->stderr_cap = r->stderr_cap;
+    j->start = now_s(); j->deadline = j->start + r->wall_ms / 1000.0;
+done:
+    for (int i = 0; i < 3; i++) if (r->fds[i] >= 0) close(r->fds[i]);
+}
+
+static void answer(struct job *j) {
+    double wall = now_s() - j->start;
     int status = 0, err_no = 0;
     double cpu = 0;
     long rss = 0;
     char message[600] = "";
-    if (status_len) sscanf(status_text, "%d %lf %ld %d %599[^\n]", &status, &cpu, &rss, &err_no, message);
-    if (cpu_at_kill > cpu) cpu = cpu_at_kill;
-    if (timed_out) {
+    j->status[j->status_len] = 0;
+    if (j->status_len) sscanf(j->status, "%d %lf %ld %d %599[^\n]", &status, &cpu, &rss, &err_no, message);
+    if (j->cpu_at_kill > cpu) cpu = j->cpu_at_kill;
+    if (j->timed_out) {
         send_line("{\"id\": %lld, \"exit\": null, \"signal\": 9, \"timed_out\": true, \"cpu_s\": %.6f, \"wall_s\": %.6f, \"maxrss_kb\": 0, \"stderr_bytes\": %lld}",
-                  r->id, cpu, wall, stderr_bytes);
-    } else if (!status_len) {
-        reply_error(r->id, "the case ended without a status");
+                  j->id, cpu, wall, j->stderr_bytes);
+    } else if (!j->status_len) {
+        reply_error(j->id, "the case ended without a status");
     } else if (err_no || strcmp(message, "ok")) {
         char m[600];
         json_text(m, sizeof m, message);
-        send_line("{\"id\": %lld, \"error\": \"%s\", \"errno\": %d}", r->id, m, err_no);
+        send_line("{\"id\": %lld, \"error\": \"%s\", \"errno\": %d}", j->id, m, err_no);
     } else {
         char code[32] = "null", sig[32] = "null";
         if (WIFEXITED(status)) snprintf(code, sizeof code, "%d", WEXITSTATUS(status));
         if (WIFSIGNALED(status)) snprintf(sig, sizeof sig, "%d", WTERMSIG(status));
         send_line("{\"id\": %lld, \"exit\": %s, \"signal\": %s, \"timed_out\": false, \"cpu_s\": %.6f, \"wall_s\": %.6f, \"maxrss_kb\": %ld, \"stderr_bytes\": %lld}",
-                  r->id, code, sig, cpu, wall, rss, stderr_bytes);
+                  j->id, code, sig, cpu, wall, rss, j->stderr_bytes);
     }
+    /* The program has exited: what it left behind dies with the case's init (killed here, reaped by
+     * the loop); the zygote, then ocr, wait for every init before the sandbox ends. */
+    kill(j->init, SIGKILL);
+    if (j->status_fd >= 0) close(j->status_fd);
+    if (j->err_fd >= 0) close(j->err_fd);
+    close(j->out_err);
 }
 
 /* Request: "id cpu wall_ms fsize nofile nproc as stack box_bytes stderr_cap\n" then argv, NUL-separated. */
@@ -497,50 +492,91 @@ static int parse_request(char *msg, size_t len, struct request *r) {
     return argc > 0 ? 0 : -1;
 }
 
-static void serve(void) {
+/* Read one request from the control socket and start its case; 0 when ocr closed the socket. */
+static int take_request(void) {
     static char msg[1 << 17];
-    struct { pid_t pid; long long id; } jobs[MAX_JOBS];
-    int njobs = 0;
-    for (;;) {
-        struct pollfd p = {ctl, POLLIN, 0};
-        int k = poll(&p, 1, 200);
-        int st;
-        pid_t done;
-        while ((done = waitpid(-1, &st, WNOHANG)) > 0) {
-            for (int i = 0; i < njobs; i++) if (jobs[i].pid == done) {
-                if (!(WIFEXITED(st) && WEXITSTATUS(st) == 0)) reply_error(jobs[i].id, "the case supervisor died");
-                jobs[i] = jobs[--njobs];
-                break;
+    struct request r;
+    memset(&r, 0, sizeof r);
+    r.fds[0] = r.fds[1] = r.fds[2] = -1;
+    char cbuf[CMSG_SPACE(3 * sizeof(int))];
+    struct iovec iov = {msg, sizeof msg - 1};
+    struct msghdr mh = {0};
+    mh.msg_iov = &iov; mh.msg_iovlen = 1; mh.msg_control = cbuf; mh.msg_controllen = sizeof cbuf;
+    ssize_t n = recvmsg(ctl, &mh, MSG_CMSG_CLOEXEC);
+    if (n < 0 && errno == EINTR) return 1;
+    if (n <= 0) return 0;
+    struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+    int nfds = 0;
+    if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+        nfds = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+        memcpy(r.fds, CMSG_DATA(c), sizeof(int) * (nfds < 3 ? (size_t)nfds : 3));
+    }
+    if (nfds != 3 || parse_request(msg, (size_t)n, &r) != 0) {
+        for (int i = 0; i < 3; i++) if (r.fds[i] >= 0) close(r.fds[i]);
+        reply_error(r.id, "bad request");
+        return 1;
+    }
+    start_case(&r);
+    return 1;
+}
+
+/* The zygote's event loop: requests, the cases' status and stderr pipes, their deadlines. */
+static void serve(void) {
+    static char buf[65536];
+    int open_ctl = 1;
+    while (open_ctl || njobs) {
+        struct pollfd p[1 + 2 * MAX_JOBS];
+        int np = 0;
+        p[np++] = (struct pollfd){open_ctl ? ctl : -1, POLLIN, 0};
+        double now = now_s(), wait_s = 0.2;
+        for (int i = 0; i < njobs; i++) {
+            p[np++] = (struct pollfd){jobs[i].status_fd, POLLIN, 0};
+            p[np++] = (struct pollfd){jobs[i].err_fd, POLLIN, 0};
+            if (jobs[i].deadline - now < wait_s) wait_s = jobs[i].deadline - now;
+        }
+        int k = poll(p, (nfds_t)np, wait_s > 0 ? (int)(wait_s * 1000) + 1 : 0);
+        while (waitpid(-1, NULL, WNOHANG) > 0) {}
+        if (k < 0 && errno != EINTR) break;
+        now = now_s();
+        for (int i = 0; i < njobs; i++) {
+            struct job *j = &jobs[i];
+            if (j->status_fd >= 0 && p[1 + 2 * i].revents) {
+                ssize_t n = read(j->status_fd, j->status + j->status_len, sizeof j->status - 1 - j->status_len);
+                if (n > 0) j->status_len += (size_t)n;
+                else { close(j->status_fd); j->status_fd = -1; }
+                if (j->status_fd < 0 && !namespaces) j->deadline = now + 5; /* its init now ends what is left */
+            }
+            if (j->err_fd >= 0 && p[2 + 2 * i].revents) {
+                ssize_t n = read(j->err_fd, buf, sizeof buf);
+                if (n > 0) {
+                    long long room = j->stderr_cap - j->stderr_bytes;
+                    if (room > 0 && write(j->out_err, buf, (size_t)(n < room ? n : room)) < 0) {}
+                    j->stderr_bytes += n;
+                } else {
+                    close(j->err_fd); j->err_fd = -1;
+                }
+            }
+            if (now >= j->deadline && !j->timed_out && j->status_fd >= 0) {
+                j->timed_out = 1;
+                j->cpu_at_kill = cpu_of_tree(j->init);
+                if (!namespaces) kill_descendants(j->init);
+                kill(j->init, SIGKILL);
+                j->deadline = now + 5; /* then wait (briefly) for its pipes to close */
+            }
+            int over = now >= j->deadline && (j->timed_out || j->status_fd < 0);
+            if ((j->status_fd < 0 && j->err_fd < 0) || over) {
+                answer(j);
+                jobs[i--] = jobs[--njobs];
             }
         }
-        if (k <= 0) continue;
-        struct request r;
-        memset(&r, 0, sizeof r);
-        char cbuf[CMSG_SPACE(3 * sizeof(int))];
-        struct iovec iov = {msg, sizeof msg - 1};
-        struct msghdr mh = {0};
-        mh.msg_iov = &iov; mh.msg_iovlen = 1; mh.msg_control = cbuf; mh.msg_controllen = sizeof cbuf;
-        ssize_t n = recvmsg(ctl, &mh, MSG_CMSG_CLOEXEC);
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return; /* ocr closed the socket: the sandbox ends */
-        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-        int nfds = 0;
-        if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
-            nfds = (int)((c->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-            memcpy(r.fds, CMSG_DATA(c), sizeof(int) * (nfds < 3 ? (size_t)nfds : 3));
+        if (open_ctl && p[0].revents) {
+            if (!take_request()) { /* ocr closed the socket: end what runs, then leave */
+                open_ctl = 0;
+                for (int i = 0; i < njobs; i++) kill(jobs[i].init, SIGKILL);
+            }
         }
-        if (nfds != 3 || parse_request(msg, (size_t)n, &r) != 0) {
-            for (int i = 0; i < nfds && i < 3; i++) close(r.fds[i]);
-            reply_error(r.id, "bad request");
-            continue;
-        }
-        if (njobs >= MAX_JOBS) { for (int i = 0; i < 3; i++) close(r.fds[i]); reply_error(r.id, "too many cases at once"); continue; }
-        pid_t pid = fork();
-        if (pid == 0) { supervise(&r); _exit(0); }
-        for (int i = 0; i < 3; i++) close(r.fds[i]);
-        if (pid < 0) reply_error(r.id, "fork failed");
-        else { jobs[njobs].pid = pid; jobs[njobs].id = r.id; njobs++; }
     }
+    while (waitpid(-1, NULL, 0) > 0 || errno == EINTR) {}
 }
 
 int main(int argc, char **argv) {

@@ -23,7 +23,7 @@ from typing import BinaryIO
 
 from ocr_cli.errors import JudgeError
 from ocr_cli.judge.checkers import CheckerError
-from ocr_cli.judge.sandbox import Bind, Limits, RunOutcome, Sandbox, Session, expose
+from ocr_cli.judge.sandbox import Bind, Limits, RunOutcome, Sandbox, Session, anonymous_file, expose
 from ocr_cli.judge.types import CaseResult, JudgeOptions, Verdict
 from ocr_cli.judge.verdicts import KEEP_CHARS, classify, failure_verdict
 from ocr_cli.problem.types import TestCase
@@ -138,7 +138,7 @@ class Program:
         with contextlib.ExitStack() as stack:
             if stdin_fd is None:
                 data = stdin.encode() if isinstance(stdin, str) else stdin
-                handle = stack.enter_context(tempfile.TemporaryFile(dir=self._root))  # unlinked: unreachable
+                handle = stack.enter_context(anonymous_file())  # no name: nothing else can reach it
                 handle.write(data)
                 handle.seek(0)
                 stdin_fd = handle.fileno()
@@ -149,7 +149,7 @@ class Program:
         """Run the program on `test` and give its verdict; None when `cancel` stopped it."""
         if self._compare is None and self._compare_stream is None:
             raise JudgeError("this program has no comparison to judge with")
-        with tempfile.TemporaryFile(dir=self._root) as spool:
+        with anonymous_file() as spool:
             try:
                 outcome = self._run(test.input, (), cancel, self.limits, None, spool.fileno(), None)
             except (OSError, JudgeError) as exc:  # the machine, not the solution: one IE case, not a crash

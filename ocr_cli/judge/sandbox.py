@@ -28,7 +28,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from ocr_cli.errors import JudgeError
 from ocr_cli.judge.native_launcher import c_compiler, native_launcher
@@ -114,6 +114,14 @@ class Bind:
     source: str
     target: str
     writable: bool = False
+
+
+def anonymous_file() -> BinaryIO:
+    """A read-write file with no name (memfd where the system has it: no file-system work per run)."""
+    if hasattr(os, "memfd_create"):
+        with contextlib.suppress(OSError):
+            return os.fdopen(os.memfd_create("ocr-run", os.MFD_CLOEXEC), "w+b")
+    return tempfile.TemporaryFile()
 
 
 def _process_limit_base(uid: int) -> int:
@@ -335,17 +343,16 @@ class Session:
         with contextlib.ExitStack() as stack:
             if stdin_fd is None:
                 stdin_fd = stack.enter_context(open(os.devnull, "rb")).fileno()
-            spool = None
+            spooled = stdout_fd is None
             if stdout_fd is None:
-                spool = stack.enter_context(tempfile.TemporaryFile(dir=self._folder))
-                stdout_fd = spool.fileno()
-            err = stack.enter_context(tempfile.TemporaryFile(dir=self._folder))
+                stdout_fd = stack.enter_context(anonymous_file()).fileno()
+            err = stack.enter_context(anonymous_file()).fileno()
             if self._direct:
-                answer = _run_direct(argv, limits, stdin_fd, stdout_fd, err.fileno(), self._env,
+                answer = _run_direct(argv, limits, stdin_fd, stdout_fd, err, self._env,
                                      self.run_as, self._nproc_base, self._folder, cancel)
             else:
-                answer = self._request(argv, limits, stdin_fd, stdout_fd, err.fileno(), cancel)
-            return _outcome(answer, err.fileno(), stdout_fd, read_cap if spool is not None else 0)
+                answer = self._request(argv, limits, stdin_fd, stdout_fd, err, cancel)
+            return _outcome(answer, err, stdout_fd, read_cap if spooled else 0)
 
     def _request(self, argv: list[str], limits: Limits, stdin_fd: int, stdout_fd: int, stderr_fd: int,
                  cancel: threading.Event | None) -> dict[str, Any]:

@@ -3,13 +3,16 @@
 
 from __future__ import annotations
 
+import os
+import random
 import shutil
+from pathlib import Path
 
 import pytest
 
 from ocr_cli.judge.native_launcher import native_launcher
 from ocr_cli.judge.runner import Judge
-from ocr_cli.judge.sandbox import detect_isolation
+from ocr_cli.judge.sandbox import Limits, Sandbox, detect_isolation
 from ocr_cli.judge.types import JudgeOptions, Verdict
 from ocr_cli.language import Language
 from ocr_cli.problem.types import TestCase
@@ -49,3 +52,47 @@ def test_strict_refuses_without_namespaces(no_launcher: None) -> None:
     judge = Judge(JudgeOptions(sandbox="strict"))
     with pytest.raises(JudgeError, match="strict"):
         judge.run("print(1)\n", PY, [TestCase("1", "", "1\n")])
+
+
+def test_sandbox_run_with_descriptors_talks_through_pipes(tmp_path: Path) -> None:
+    """The seam interactive judging uses: stdin and stdout are descriptors given by the caller."""
+    to_program_r, to_program_w = os.pipe()
+    from_program_r, from_program_w = os.pipe()
+    os.write(to_program_w, b"20\n")
+    os.close(to_program_w)
+    outcome = Sandbox().run(["/bin/sh", "-c", "read x; echo $((x + 1))"], tmp_path, None,
+                            Limits(2, 5, None, 1 << 20), stdin_fd=to_program_r, stdout_fd=from_program_w)
+    os.close(to_program_r)
+    os.close(from_program_w)
+    with os.fdopen(from_program_r, "rb") as answer:
+        assert answer.read() == b"21\n"
+    assert outcome.ok, outcome
+
+
+def test_rlimits_level_with_the_launcher_reaps_daemons_and_keeps_its_status_private(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OCR_SANDBOX", "rlimits")
+    detect_isolation.cache_clear()
+    try:
+        assert detect_isolation().level == "rlimits" and detect_isolation().backend == "launcher"
+        judge = Judge(JudgeOptions(time_limit_s=1, memory_limit_mb=128))
+        token = f"{random.randint(40, 90)}.{random.randint(10**6, 10**7)}"
+        daemon = ("import os\nif os.fork() == 0:\n    os.setsid()\n    if os.fork() == 0:\n"
+                  f"        os.execv('/bin/sleep', ['/bin/sleep', '{token}'])\n    os._exit(0)\nprint(5)\n")
+        tests = [TestCase("1", "", "5\n")]
+        assert judge.run(daemon, PY, tests).verdict is Verdict.AC
+        assert not [p for p in Path("/proc").iterdir() if p.name.isdigit() and _cmdline_has(p, token)]
+        forge = ("import os\nfor pid in os.listdir('/proc'):\n    try:\n        fds = os.listdir(f'/proc/{pid}/fd')\n"
+                 "    except OSError:\n        continue\n    for fd in fds:\n        try:\n"
+                 "            open(f'/proc/{pid}/fd/{fd}', 'w').write('{\"id\": 1, \"exit\": 0}\\n')\n"
+                 "        except OSError:\n            pass\nprint(4)\n")
+        assert judge.run(forge, PY, tests).verdict is Verdict.WA
+    finally:
+        detect_isolation.cache_clear()
+
+
+def _cmdline_has(entry: Path, token: str) -> bool:
+    try:
+        return token.encode() in (entry / "cmdline").read_bytes() and "zombie" not in (entry / "status").read_text()
+    except OSError:
+        return False

@@ -96,3 +96,30 @@ def _cmdline_has(entry: Path, token: str) -> bool:
         return token.encode() in (entry / "cmdline").read_bytes() and "zombie" not in (entry / "status").read_text()
     except OSError:
         return False
+
+
+def _doctor_sandbox(capsys: pytest.CaptureFixture[str]) -> dict[str, object]:
+    import json
+
+    from ocr_cli.cli.app import main
+
+    with pytest.raises(SystemExit):
+        main(["doctor", "--json", "--no-load"])
+    checks = {c["name"]: c for c in json.loads(capsys.readouterr().out)["checks"]}
+    return dict(checks["sandbox"])
+
+
+def test_doctor_names_the_level_and_what_is_not_isolated(capsys: pytest.CaptureFixture[str],
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    detect_isolation.cache_clear()
+    real = _doctor_sandbox(capsys)
+    assert str(real["value"]).startswith(detect_isolation().level)
+    monkeypatch.setenv("OCR_SANDBOX", "rlimits")
+    detect_isolation.cache_clear()
+    try:
+        weak = _doctor_sandbox(capsys)
+    finally:
+        detect_isolation.cache_clear()
+    assert str(weak["value"]).startswith("rlimits") and weak["ok"] is not True
+    assert "not: " in str(weak["detail"]) and "minimal_fs" in str(weak["detail"]).split("not: ")[1]
+    assert "network" in str(weak["detail"]).split("not: ")[1]

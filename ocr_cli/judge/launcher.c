@@ -260,7 +260,16 @@ static void exec_program(struct request *r, const char *cwd, int err_fd) {
     STEP("capset", (int)syscall(SYS_capset, &head, data));
     prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0); /* after the uid change, which clears it */
     if (filter.len) STEP("seccomp", prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &filter, 0, 0));
-    execve(r->argv[0], r->argv, env);
+    char *const *envp = env;
+    char *own[MAX_ENV + 1], home[PATH_MAX + 8], tmp[PATH_MAX + 8];
+    if (!namespaces) { /* HOME and TMPDIR are this run's own folder */
+        snprintf(home, sizeof home, "HOME=%s", cwd);
+        snprintf(tmp, sizeof tmp, "TMPDIR=%s", cwd);
+        for (int i = 0; i <= nenv; i++)
+            own[i] = !env[i] ? NULL : !strncmp(env[i], "HOME=", 5) ? home : !strncmp(env[i], "TMPDIR=", 7) ? tmp : env[i];
+        envp = own;
+    }
+    execve(r->argv[0], r->argv, envp);
     e = errno; step = "exec";
 failed:;
     char msg[600], arg[400];

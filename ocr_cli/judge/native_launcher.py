@@ -30,6 +30,7 @@ from pathlib import Path
 COMPILERS = ("cc", "gcc", "clang")
 
 
+@functools.lru_cache(maxsize=1)
 def launcher_source() -> str:
     """The C source of the launcher."""
     return resources.files("ocr_cli.judge").joinpath("launcher.c").read_text(encoding="utf-8")

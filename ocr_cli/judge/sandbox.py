@@ -186,6 +186,7 @@ class Session:
         self._nproc_base = _process_limit_base(self.run_as if self.run_as is not None else os.getuid())
         self._folder = Path(tempfile.mkdtemp(prefix="ocr-sandbox-"))
         self._lock = threading.Lock()
+        self._answered = threading.Condition(self._lock)
         self._answers: dict[int, dict[str, Any]] = {}
         self._reading = False
         self._next_id = 0
@@ -310,7 +311,9 @@ class Session:
                 self.kill()
                 return {"error": "cancelled"}
             if not reader:
-                time.sleep(0.0005)
+                with self._lock:
+                    if ident not in self._answers and self._reading:
+                        self._answered.wait(0.05)
                 if time.monotonic() > deadline:
                     return {"error": "the sandbox launcher did not answer"}
                 continue
@@ -319,9 +322,10 @@ class Session:
             finally:
                 with self._lock:
                     self._reading = False
+                    if answer is not None and "id" in answer:
+                        self._answers[int(answer["id"])] = answer
+                    self._answered.notify_all()
             if answer is not None and "id" in answer:
-                with self._lock:
-                    self._answers[int(answer["id"])] = answer
                 continue
             if self._closed:
                 cancelled = cancel is not None and cancel.is_set()

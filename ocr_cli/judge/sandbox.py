@@ -481,8 +481,8 @@ def detect_isolation() -> IsolationInfo:
     if native_launcher() is None:
         why = ("no C compiler to build the launcher" if c_compiler() is None
                else "the launcher failed to build")
-        return IsolationInfo(LEVEL_RLIMITS, {**details, "status_channel_hidden": False, "no_new_privs": False},
-                             run_as, why, backend="subprocess")
+        weaker = {**details, "status_channel_hidden": False, "no_new_privs": False}
+        return IsolationInfo(LEVEL_RLIMITS, weaker, run_as, why, backend="subprocess")
     if not sys.platform.startswith("linux"):
         return IsolationInfo(LEVEL_RLIMITS, details, run_as, "namespaces need Linux")
     if configured_mode() == LEVEL_RLIMITS:

@@ -123,3 +123,62 @@ def test_doctor_names_the_level_and_what_is_not_isolated(capsys: pytest.CaptureF
     assert str(weak["value"]).startswith("rlimits") and weak["ok"] is not True
     assert "not: " in str(weak["detail"]) and "minimal_fs" in str(weak["detail"]).split("not: ")[1]
     assert "network" in str(weak["detail"]).split("not: ")[1]
+
+
+def _children_named(prefix: str) -> list[str]:
+    """This process's children (zombies included) whose command name starts with `prefix`."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit():
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                comm = (entry / "comm").read_text().strip()
+                if int(fields[1]) == os.getpid() and comm.startswith(prefix):
+                    found.append(f"{entry.name} {comm} {fields[0]}")
+        except (OSError, IndexError, ValueError):
+            continue
+    return found
+
+
+def test_nothing_is_left_running_or_defunct_after_a_run() -> None:
+    judge = Judge(JudgeOptions(time_limit_s=1, memory_limit_mb=128, jobs=2))
+    tests = [TestCase(str(i), f"{i}\n", f"{i}\n") for i in range(6)]
+    assert judge.run("print(input())\n", PY, tests).verdict is Verdict.AC
+    assert _children_named("launcher") == []
+
+
+def test_seccomp_missing_is_said_not_fatal(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from ocr_cli.judge import seccomp_filter
+
+    monkeypatch.setitem(sys.modules, "pyseccomp", None)  # import fails as if not installed
+    seccomp_filter.seccomp_bpf.cache_clear()
+    detect_isolation.cache_clear()
+    try:
+        assert "pyseccomp is not installed" in seccomp_filter.seccomp_unavailable_reason()
+        info = detect_isolation()
+        assert info.details["seccomp"] is False
+        if info.namespaces:
+            assert "pyseccomp" in info.note
+        judge = Judge(JudgeOptions(time_limit_s=1, memory_limit_mb=128))
+        assert judge.run("print(3)\n", PY, [TestCase("1", "", "3\n")]).verdict is Verdict.AC
+    finally:
+        seccomp_filter.seccomp_bpf.cache_clear()
+        detect_isolation.cache_clear()
+
+
+def test_the_compile_cache_is_bounded_by_size_and_age(tmp_path: Path) -> None:
+    import time
+
+    from ocr_cli.judge.languages import prune_cache
+
+    cache = tmp_path / "judge-cache"
+    now = time.time()
+    for name, size, age_days in (("new", 300, 0), ("mid", 300, 1), ("old", 300, 2), ("stale", 10, 40)):
+        entry = cache / name
+        entry.mkdir(parents=True)
+        (entry / "solution").write_bytes(b"x" * size)
+        os.utime(entry / "solution", (now - age_days * 86400, now - age_days * 86400))
+    prune_cache(cache, max_bytes=700, max_age_s=30 * 86400)
+    assert sorted(p.name for p in cache.iterdir()) == ["mid", "new"]  # least recently used go first

@@ -95,11 +95,14 @@ class Judge:
     def command(self, argv: Sequence[str], *, binds: tuple[tuple[str, str], ...] = ()) -> Program:
         """A program that is a command line (any language, e.g. `java Main`), run in the sandbox.
 
-        `binds` maps host folders the command needs (read-only) to paths inside the sandbox.
+        `binds` maps host folders the command needs (read-only) to paths inside the sandbox; absolute
+        paths in `argv` (a script, a jar) are shown read-only at their place without it.
         """
         if not argv:
             raise JudgeError("empty command")
         found = shutil.which(argv[0])
+        if argv[0] in ("python", "python3"):  # the judge's interpreter, not a wrapper (pyenv shims) outside
+            found = str(python_interpreter(self.options).executable)
         if found is None:
             raise JudgeError(f"command {argv[0]!r} not found", hint="check the command's spelling and PATH")
         limits = self.limits_for(Language.PYTHON)  # the larger slack suits interpreters and VMs

@@ -23,6 +23,7 @@ import os
 import shutil
 import stat
 import subprocess
+import sys
 import tempfile
 from importlib import resources
 from pathlib import Path
@@ -58,7 +59,7 @@ def c_compiler() -> str | None:
 @functools.lru_cache(maxsize=1)
 def native_launcher() -> Path | None:
     """The compiled launcher, building it on first use; None when it cannot be built or is disabled."""
-    if os.environ.get("OCR_SANDBOX_LAUNCHER", "").lower() == "none":
+    if os.environ.get("OCR_SANDBOX_LAUNCHER", "").lower() == "none" or not sys.platform.startswith("linux"):
         return None
     compiler = c_compiler()
     if compiler is None:

@@ -478,13 +478,13 @@ def detect_isolation() -> IsolationInfo:
                "drop_root": run_as is not None, "no_new_privs": True, "status_channel_hidden": True,
                "user_namespace": False, "pid_namespace": False, "network": False, "minimal_fs": False,
                "private_tmp": False, "no_capabilities": run_as is not None, "seccomp": False}
+    weaker = {**details, "status_channel_hidden": False, "no_new_privs": False}
+    if not sys.platform.startswith("linux"):  # the launcher is Linux-only (namespaces, seccomp)
+        return IsolationInfo(LEVEL_RLIMITS, weaker, run_as, "namespaces need Linux", backend="subprocess")
     if native_launcher() is None:
         why = ("no C compiler to build the launcher" if c_compiler() is None
                else "the launcher failed to build")
-        weaker = {**details, "status_channel_hidden": False, "no_new_privs": False}
         return IsolationInfo(LEVEL_RLIMITS, weaker, run_as, why, backend="subprocess")
-    if not sys.platform.startswith("linux"):
-        return IsolationInfo(LEVEL_RLIMITS, details, run_as, "namespaces need Linux")
     if configured_mode() == LEVEL_RLIMITS:
         return IsolationInfo(LEVEL_RLIMITS, {**details, "seccomp": not seccomp_note}, run_as,
                              "OCR_SANDBOX=rlimits")

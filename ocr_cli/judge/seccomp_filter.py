@@ -4,7 +4,8 @@ pyseccomp is a ctypes binding of the system's libseccomp (API-compatible with li
 bindings, no compiler or headers needed); libseccomp does the hard parts (syscall numbers per
 architecture, the architecture check, BPF generation). The filter is exported once as BPF into the
 launcher's private folder; the launcher loads it into each program just before `exec`. Denied calls
-fail with EPERM; calls from another architecture's ABI (32-bit `int 0x80` on x86-64) kill the process.
+fail with EPERM (so does `clone` with a namespace flag); calls from another architecture's ABI
+(32-bit `int 0x80` on x86-64) kill the process.
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ DENIED = (
 )
 
 
+#: clone(2) flags that create namespaces: CLONE_NEWNS, NEWCGROUP, NEWUTS, NEWIPC, NEWUSER, NEWPID, NEWNET.
+NAMESPACE_FLAGS = (0x00020000, 0x02000000, 0x04000000, 0x08000000, 0x10000000, 0x20000000, 0x40000000)
+
+
 def seccomp_unavailable_reason() -> str:
     """Why no filter can be built here ("" when one can)."""
     try:
@@ -52,6 +57,9 @@ def seccomp_bpf() -> Path | None:
 
     try:
         flt = pyseccomp.SyscallFilter(pyseccomp.ALLOW)
+        for flag in NAMESPACE_FLAGS:  # clone into new namespaces (a user namespace gives capabilities)
+            flag_set = pyseccomp.Arg(0, pyseccomp.MASKED_EQ, flag, flag)
+            flt.add_rule(pyseccomp.ERRNO(errno.EPERM), "clone", flag_set)
         for name in DENIED:
             # clone3's flags sit in memory, out of a filter's reach: ENOSYS makes libc fall back to clone.
             code = errno.ENOSYS if name == "clone3" else errno.EPERM

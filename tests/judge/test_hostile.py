@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import random
 import shutil
 import socket
@@ -84,6 +85,11 @@ def _scenarios(python: str | None, home: Path, secret: Path, targets: list[str],
     results["ptrace"] = _case(judge, (
         "import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\n"
         "print([libc.ptrace(16, pid, 0, 0) for pid in (os.getppid(), 1)])\n"), [TestCase("1", "", "[-1, -1]\n")])
+    if info.details.get("seccomp") and platform.machine() == "x86_64":
+        results["clone"] = _case(judge, (
+            "import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+            "r = libc.syscall(56, 0x10000000 | 17, 0, 0, 0, 0)  # clone(CLONE_NEWUSER | SIGCHLD)\n"
+            "if r == 0:\n    os._exit(0)\nprint(r, ctypes.get_errno())\n"), [TestCase("1", "", "-1 1\n")])
     if info.namespaces:  # without a PID namespace, kill(-1) would hit every process of this user
         results["kill"] = _case(judge, (
             "import os, signal\n"
@@ -250,6 +256,12 @@ def test_no_capabilities_no_new_privs_no_root(hostile: dict[str, Any], identity:
         assert int(status["CapBnd"], 16) == 0
         if result["details"].get("seccomp"):
             assert status["Seccomp"] == "2"
+
+
+@pytest.mark.parametrize("identity", IDENTITIES)
+def test_clone_into_a_new_user_namespace_is_refused(hostile: dict[str, Any], identity: str) -> None:
+    result = _result(hostile, identity, "clone")
+    assert result["verdicts"] == ["AC"], result
 
 
 @pytest.mark.parametrize("identity", IDENTITIES)

@@ -119,6 +119,7 @@ def _compile_cpp(source: str, options: JudgeOptions, sandbox: Sandbox) -> Build:
     with _build_lock, tempfile.TemporaryDirectory(prefix="ocr-build-") as tmp:
         if target.exists():
             return Build(target)
+        Path(tmp).chmod(0o711)  # without namespaces the compiler (nobody, as root) must pass through
         work = Path(tmp) / "build"
         work.mkdir()
         (work / "solution.cpp").write_text(source, encoding="utf-8")

@@ -367,6 +367,15 @@ static void run_and_wait(struct request *r, const char *cwd, int stderr_w, int s
     struct rusage u;
     getrusage(RUSAGE_CHILDREN, &u);
     double cpu = u.ru_utime.tv_sec + u.ru_stime.tv_sec + (u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+    if (!namespaces) { /* before reporting: everything the program left behind is ours (subreaper) */
+        for (int round = 0; round < 1000; round++) {
+            kill_descendants(getpid());
+            while (waitpid(-1, NULL, WNOHANG) > 0) {}
+            if (waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD) break;
+            usleep(1000);
+        }
+        nftw(cwd, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    }
     if (n > 0) dprintf(status_fd, "%d %.6f %ld %s", status, cpu, u.ru_maxrss, err);
     else dprintf(status_fd, "%d %.6f %ld 0 ok", status, cpu, u.ru_maxrss);
 }
@@ -422,16 +431,6 @@ static void case_init(struct request *r, int err_w, int status_w) {
         if (!mkdtemp(cwd) || chmod(cwd, 0777) != 0) { dprintf(status_w, "0 0 0 %d create the box", errno); _exit(0); }
     }
     run_and_wait(r, cwd, err_w, status_w);
-    close(status_w);
-    if (!namespaces) { /* everything the program left behind is ours (subreaper): end it, remove the box */
-        for (int round = 0; round < 1000; round++) {
-            kill_descendants(getpid());
-            while (waitpid(-1, NULL, WNOHANG) > 0) {}
-            if (waitpid(-1, NULL, WNOHANG) < 0 && errno == ECHILD) break;
-            usleep(1000);
-        }
-        nftw(cwd, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-    }
     _exit(0); /* as PID 1 of the case: the kernel kills whatever the program left behind */
 }
 
@@ -553,7 +552,6 @@ static void serve(void) {
                 ssize_t n = read(j->status_fd, j->status + j->status_len, sizeof j->status - 1 - j->status_len);
                 if (n > 0) j->status_len += (size_t)n;
                 else { close(j->status_fd); j->status_fd = -1; }
-                if (j->status_fd < 0 && !namespaces) j->deadline = now + 5; /* its init now ends what is left */
             }
             if (j->err_fd >= 0 && p[2 + 2 * i].revents) {
                 ssize_t n = read(j->err_fd, buf, sizeof buf);

@@ -87,6 +87,9 @@ def test_rlimits_level_with_the_launcher_reaps_daemons_and_keeps_its_status_priv
                  "            open(f'/proc/{pid}/fd/{fd}', 'w').write('{\"id\": 1, \"exit\": 0}\\n')\n"
                  "        except OSError:\n            pass\nprint(4)\n")
         assert judge.run(forge, PY, tests).verdict is Verdict.WA
+        if shutil.which("g++"):  # the compiler also runs at this level (as nobody when ocr is root)
+            cpp = "#include <cstdio>\nint main(){ std::puts(\"5\"); }\n"
+            assert judge.run(cpp, Language.CPP, tests).verdict is Verdict.AC
     finally:
         detect_isolation.cache_clear()
 

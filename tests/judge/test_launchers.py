@@ -185,3 +185,14 @@ def test_the_compile_cache_is_bounded_by_size_and_age(tmp_path: Path) -> None:
         os.utime(entry / "solution", (now - age_days * 86400, now - age_days * 86400))
     prune_cache(cache, max_bytes=700, max_age_s=30 * 86400)
     assert sorted(p.name for p in cache.iterdir()) == ["mid", "new"]  # least recently used go first
+
+
+@pytest.mark.skipif(shutil.which("g++") is None, reason="g++ is not installed")
+def test_the_compiler_has_its_own_memory_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    from ocr_cli.judge import languages
+
+    monkeypatch.setattr(languages, "COMPILE_MEMORY_MB", 256)
+    judge = Judge(JudgeOptions(time_limit_s=1))
+    report = judge.run('#include "/dev/zero"\nint main() {}\n', Language.CPP, [TestCase("1", "", "")])
+    assert report.verdict is Verdict.CE
+    assert "memory" in report.compile_output or "killed" in report.compile_output, report.compile_output

@@ -196,3 +196,37 @@ def test_the_compiler_has_its_own_memory_limit(monkeypatch: pytest.MonkeyPatch) 
     report = judge.run('#include "/dev/zero"\nint main() {}\n', Language.CPP, [TestCase("1", "", "")])
     assert report.verdict is Verdict.CE
     assert "memory" in report.compile_output or "killed" in report.compile_output, report.compile_output
+
+
+def test_ocr_test_warns_once_at_the_rlimits_level_and_strict_refuses(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    from ocr_cli.cli.app import main
+
+    solution = tmp_path / "five.py"
+    solution.write_text("print(5)\n")
+    folder = tmp_path / "tests"
+    folder.mkdir()
+    (folder / "1.in").write_text("")
+    (folder / "1.out").write_text("5\n")
+    (folder / "2.in").write_text("")
+    (folder / "2.out").write_text("5\n")
+    monkeypatch.setenv("OCR_SANDBOX", "rlimits")
+    detect_isolation.cache_clear()
+    try:
+        with pytest.raises(SystemExit) as stopped:
+            main(["test", str(solution), "--tests", str(folder)])
+        assert stopped.value.code in (0, None)
+        assert capsys.readouterr().err.count("warning: the sandbox is weak") == 1
+    finally:
+        detect_isolation.cache_clear()
+    monkeypatch.setenv("OCR_SANDBOX_LAUNCHER", "none")  # no launcher: namespaces unavailable
+    native_launcher.cache_clear()
+    detect_isolation.cache_clear()
+    try:
+        with pytest.raises(SystemExit) as stopped:
+            main(["test", str(solution), "--tests", str(folder), "--sandbox", "strict"])
+        assert stopped.value.code == 2
+        assert "refusing to run untrusted code" in capsys.readouterr().err
+    finally:
+        native_launcher.cache_clear()
+        detect_isolation.cache_clear()

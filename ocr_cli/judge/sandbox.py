@@ -103,6 +103,8 @@ def detect_isolation() -> IsolationInfo:
         details["user_namespace"] = bool(ready.get("user_namespace"))
     details.update(pid_namespace=True, network=True, minimal_fs=True, private_tmp=True, no_capabilities=True,
                    seccomp=bool(ready.get("seccomp")))
+    if not seccomp_note and not ready.get("seccomp"):
+        seccomp_note = "the filter could not be built"
     note = f"no system-call filter: {seccomp_note}" if seccomp_note else ""
     return IsolationInfo(LEVEL_NAMESPACES, details, run_as, note)
 

@@ -40,11 +40,15 @@ NAMESPACE_FLAGS = (0x00020000, 0x02000000, 0x04000000, 0x08000000, 0x10000000, 0
 def seccomp_unavailable_reason() -> str:
     """Why no filter can be built here ("" when one can)."""
     try:
-        import pyseccomp  # noqa: F401
+        import pyseccomp
     except ImportError:
         return "pyseccomp is not installed (pip install pyseccomp)"
     except OSError as exc:  # the binding loads libseccomp.so.2 when imported
         return f"libseccomp cannot be loaded: {exc}"
+    try:
+        pyseccomp.SyscallFilter(pyseccomp.ALLOW)
+    except Exception as exc:  # e.g. libseccomp.so.2 absent: the binding fails on first use
+        return f"libseccomp is not usable here: {exc}"
     return ""
 
 

@@ -205,6 +205,7 @@ def hostile() -> Iterator[dict[str, dict[str, Any]]]:
         listener.close()
         abstract.close()
         shutil.rmtree(base, ignore_errors=True)
+        shutil.rmtree(Path(tempfile.gettempdir()) / f"ocr-launcher-{USER_UID}", ignore_errors=True)
         for targets in outside.values():
             for target in targets:
                 Path(target).unlink(missing_ok=True)

@@ -135,3 +135,23 @@ def test_without_tests_a_brute_force_cannot_be_checked_and_is_dropped() -> None:
     assert ready.notes[-1] == "brute force dropped: there are no tests to check it on"
     result = events[-1].result  # type: ignore[attr-defined]
     assert result.status == "accepted"  # the critic decides; one candidate is its own cluster
+
+
+def test_the_generated_failing_test_is_kept_in_the_transcript() -> None:
+    from ocr_cli.config import load_settings
+    from ocr_cli.storage.transcripts import TranscriptStore
+
+    engine = ScriptedEngine([draft(EDGE_WRONG), revision(RIGHT), critique("right", repeat=True),
+                             tool(BRUTE, BRUTE_CODE), tool(GENERATOR, GEN_CODE)])
+    store = TranscriptStore()
+    recorder = store.start_run("solve", SAMPLED, load_settings(), {"generator": "scripted"})
+    for event in Solver(engine, engine, judge(), SolveSettings(n=1, rounds=2, seed=1, stress=True)).solve(
+            SAMPLED, TESTS):
+        recorder.record(event)
+    run = store.get_run(recorder.run_id)
+    c1 = next(c for c in run["candidates"] if c["candidate_id"] == "c1")
+    assert c1["verdict"] == "WA" and [case["name"] for case in c1["report"]["cases"]][-1] == "generated-1"
+    assert run["result"]["stress"]["eliminated"] == ["c1"]
+    with store.transaction() as db:
+        kinds = [row[0] for row in db.execute("SELECT type FROM events WHERE run_id = ?", (recorder.run_id,))]
+    assert "GeneratedTestsReady" in kinds and "GeneratedTestsChecked" in kinds

@@ -7,6 +7,7 @@ never equal). A failed comparison also says whether a looser comparison would ha
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -98,8 +99,59 @@ def make_float_comparator(tolerance: float) -> Comparator:
     return compare
 
 
+def _json_difference(got: object, want: object, tolerance: float, where: str) -> str | None:
+    """Where `got` differs from `want` (None when equal): numbers by value, bool only equals bool."""
+    if isinstance(want, bool) or isinstance(got, bool):
+        same = isinstance(want, bool) and isinstance(got, bool) and got == want
+        return None if same else f"{where}: expected {json.dumps(want)}, got {_show(json.dumps(got))}"
+    if isinstance(want, int | float) and isinstance(got, int | float):
+        if isinstance(want, int) and isinstance(got, int):
+            equal = got == want
+        else:
+            equal = got == want or abs(got - want) <= tolerance or abs(got - want) <= tolerance * abs(want)
+        return None if equal else f"{where}: expected {json.dumps(want)}, got {json.dumps(got)}"
+    if isinstance(want, list) and isinstance(got, list):
+        for index, (g, w) in enumerate(zip(got, want, strict=False)):
+            if (diff := _json_difference(g, w, tolerance, f"{where}[{index}]")) is not None:
+                return diff
+        if len(got) != len(want):
+            return f"{where}: expected a list of {len(want)} items, got {len(got)}"
+        return None
+    if isinstance(want, dict) and isinstance(got, dict):
+        if got.keys() != want.keys():
+            return f"{where}: expected keys {sorted(want)}, got {_show(str(sorted(got)))}"
+        for key in want:
+            if (diff := _json_difference(got[key], want[key], tolerance, f"{where}[{key!r}]")) is not None:
+                return diff
+        return None
+    if got == want and type(got) is type(want):
+        return None
+    return f"{where}: expected {_show(json.dumps(want))}, got {_show(json.dumps(got))}"
+
+
+def make_json_comparator(tolerance: float) -> Comparator:
+    """One JSON value each side (a functional test's return value): numbers compare by value (1 equals
+    1.0; floats within `tolerance`, absolute or relative), lists in order, objects by key."""
+
+    def compare(actual: str, expected: str) -> CompareResult:
+        try:
+            want = json.loads(expected)
+        except json.JSONDecodeError:
+            return compare_tokens(actual, expected)  # a test whose answer is not JSON: compare as text
+        try:
+            got = json.loads(actual)
+        except json.JSONDecodeError:
+            return CompareResult(False, f"output is not one JSON value: {_show(actual.strip())}")
+        diff = _json_difference(got, want, tolerance, "result")
+        return CompareResult(diff is None, diff or "")
+
+    return compare
+
+
 def comparator_for(options: JudgeOptions) -> Comparator:
     """The built-in comparator the options ask for (checkers are run by `checkers.py`)."""
+    if options.comparison is Comparison.JSON:
+        return make_json_comparator(options.float_tol)
     if options.comparison is Comparison.EXACT:
         return compare_exact
     if options.comparison is Comparison.FLOAT:

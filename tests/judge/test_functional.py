@@ -22,7 +22,8 @@ TESTS = [TestCase("1", "[2,7,11,15]\n9", "[0, 1]"), TestCase("2", "[3,2,4]\n6\n"
 
 
 def _judge() -> FunctionalJudge:
-    return FunctionalJudge(FunctionSpec("twoSum"), JudgeOptions(time_limit_s=0.5, memory_limit_mb=256, jobs=2))
+    options = JudgeOptions(time_limit_s=0.5, memory_limit_mb=256, jobs=2)
+    return FunctionalJudge(FunctionSpec("twoSum"), options)
 
 
 def test_right_method_is_accepted_and_its_prints_do_not_spoil_the_result() -> None:

@@ -87,6 +87,9 @@ def plot_pass_at_k(report: BenchReport, path: Path) -> Path:
             xs, ys = zip(*points, strict=True)
             (line,) = axes.plot(xs, ys, style, color=color, label=f"{name} · {label}")
             color = line.get_color()
+    from matplotlib.ticker import MaxNLocator
+
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_xlabel("k (drafts)")
     axes.set_ylabel("percent of problems")
     axes.set_ylim(-5, 105)

@@ -122,7 +122,7 @@ def render_report(console: Console, report: BenchReport) -> None:
 
 def render_sampling(console: Console, sampling: dict[str, Any]) -> None:
     """pass@1, pass@k and select@k (paper's rule | ocr's ranking), overall and per tag, in percent."""
-    ks = list(sampling["all"]["pass@k"])
+    ks = [k for k in sampling["all"]["pass@k"] if k != "1"]  # pass@1 = select@1: its own column
     table = _table(f"sampling · {sampling['strategy']} {sampling['language']} (percent; select@k: the "
                    "paper's rule | ocr's ranking)")
     table.add_column("problems", no_wrap=True)

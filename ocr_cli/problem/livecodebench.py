@@ -74,6 +74,19 @@ class LcbFilter:
     platforms: frozenset[str] = frozenset()
     difficulties: frozenset[str] = frozenset()
 
+    def describe(self) -> dict[str, str | list[str]]:
+        """The filters set, as JSON values (for the results file)."""
+        out: dict[str, str | list[str]] = {}
+        if self.date_from is not None:
+            out["date_from"] = self.date_from.isoformat()
+        if self.date_to is not None:
+            out["date_to"] = self.date_to.isoformat()
+        if self.platforms:
+            out["platforms"] = sorted(self.platforms)
+        if self.difficulties:
+            out["difficulties"] = sorted(self.difficulties)
+        return out
+
     def accepts(self, row: LcbRow) -> bool:
         if self.platforms and row.platform not in self.platforms:
             return False

@@ -3,7 +3,6 @@ and with `--samples K` the paper's pass@k and select@k (LiveCodeBench rows inclu
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import threading
 from pathlib import Path
@@ -119,8 +118,7 @@ def bench(
         generator, critic_engine = pool.generator_and_critic()
         config = bench_config(settings, sets, strategies, languages, limit, generator.info.describe(),
                               critic_engine.info.describe() if critic_engine else None)
-        config.update(samples=samples, k=list(k_values),
-                      filters={k: v for k, v in dataclasses.asdict(filters).items() if v})
+        config.update(samples=samples, k=list(k_values), filters=filters.describe())
         report = BenchReport(config=config)
         if resume and path.exists():
             previous = BenchReport.read(path)
@@ -162,12 +160,13 @@ def bench(
 
 
 def _problem_sets(dirs: list[Path], fetch: str | None, release: str | None) -> list[Path]:
-    """The paths to bench: those given, plus a LiveCodeBench release (fetched first with --fetch)."""
+    """The paths to bench: those given; with `--fetch lcb` (or `--release` and no paths) also the
+    release's files in ocr's data folder (downloaded first with --fetch)."""
     from ocr_cli.problem import livecodebench as lcb
 
     if fetch is not None and fetch.lower() != "lcb":
         raise ConfigError(f"unknown benchmark to fetch: {fetch!r}", hint="--fetch lcb")
-    if fetch is not None or release is not None:
+    if fetch is not None or (release is not None and not dirs):
         version = release or "v5"
         paths = lcb.fetch_release(version) if fetch is not None else lcb.release_paths(version)
         missing = [p for p in paths if not p.is_file()]
@@ -176,6 +175,8 @@ def _problem_sets(dirs: list[Path], fetch: str | None, release: str | None) -> l
                               hint=f"run ocr bench --fetch lcb --release {version}, or "
                                    f"{lcb.missing_files_hint(version)}")
         dirs = [*dirs, *paths]
+    elif release is not None:
+        lcb.release_paths(release)  # an unknown release is an error even when only its window is used
     if not dirs:
         raise ConfigError("nothing to bench", hint="give problem folders or .jsonl files, or --release v5")
     return dirs

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn
 from rich.table import Table
 
 if TYPE_CHECKING:
@@ -26,15 +27,34 @@ def _duration(value: float) -> str:
 
 
 class ProgressPrinter:
-    """One line per finished run: `[done/total · ETA]`, the ETA from this session's pace (runs
-    resumed from a file do not count toward the pace)."""
+    """One line per finished run, `[done/total · ETA]`, and on a terminal a progress bar below them.
 
-    def __init__(self, console: Console, done_before: int,
+    The ETA follows this session's pace (runs resumed from a file do not count toward it). Use it as a
+    context manager so the bar is removed at the end.
+    """
+
+    def __init__(self, console: Console, done_before: int, total: int,
                  clock: Callable[[], float] = time.monotonic) -> None:
         self.console = console
         self.done_before = done_before
+        self.total = total
         self.clock = clock
         self.started = clock()
+        self._bar: Progress | None = None
+        self._task: TaskID | None = None
+
+    def __enter__(self) -> ProgressPrinter:
+        if self.console.is_terminal:
+            self._bar = Progress(TextColumn("bench"), BarColumn(), MofNCompleteColumn(),
+                                 TextColumn("{task.fields[eta]}"), console=self.console, transient=True)
+            self._task = self._bar.add_task("bench", total=self.total, completed=self.done_before,
+                                            eta=self.eta(self.done_before, self.total))
+            self._bar.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.stop()
 
     def eta(self, done: int, total: int) -> str:
         """The time left at this session's pace ("?" before the first run of this session)."""
@@ -50,8 +70,11 @@ class ProgressPrinter:
         from ocr_cli.bench.runner import RunFinished
 
         if isinstance(event, RunFinished):
-            self.console.print(f"[{event.done}/{event.total} · {self.eta(event.done, event.total)}] "
-                               f"{record_line(event.record)}", markup=False)
+            eta = self.eta(event.done, event.total)
+            self.console.print(f"[{event.done}/{event.total} · {eta}] {record_line(event.record)}",
+                               markup=False)
+            if self._bar is not None and self._task is not None:
+                self._bar.update(self._task, completed=event.done, eta=eta)
 
 
 def record_line(record: RunRecord) -> str:

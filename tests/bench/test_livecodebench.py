@@ -149,3 +149,16 @@ def test_bench_filters_and_resume_keep_finished_problems(tmp_path: Path,
     assert _run(["bench", str(data_dir), "--model", model, "--platform", "leetcode", "--date-to",
                  "2020-01-01", "-o", str(tmp_path / "x.json")]) == 2
     assert "no problem left" in capsys.readouterr().err
+
+
+def test_progress_eta_follows_this_sessions_pace() -> None:
+    from rich.console import Console
+
+    from ocr_cli.cli.render_bench import ProgressPrinter
+
+    now = [100.0]
+    printer = ProgressPrinter(Console(file=None, quiet=True), done_before=4, total=10, clock=lambda: now[0])
+    assert printer.eta(4, 10) == "ETA ?"
+    now[0] = 130.0  # two runs of this session in 30 s: 15 s each, 4 left
+    assert printer.eta(6, 10) == "ETA 1m00s"
+    assert printer.eta(10, 10) == "done"

@@ -3,6 +3,7 @@ and with `--samples K` the paper's pass@k and select@k (LiveCodeBench rows inclu
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from pathlib import Path
@@ -137,9 +138,10 @@ def bench(
                       f"{', '.join(lang.value for lang in languages)}; {done_before} runs already done; "
                       f"results → {path}", markup=False)
         cancel = threading.Event()
+        printer = ProgressPrinter(err, done_before, len(runner.planned_keys(problems)))
         try:
-            runner.run(problems, report, path, cancel=cancel,
-                       on_progress=None if quiet else ProgressPrinter(err, done_before))
+            with printer if not quiet else contextlib.nullcontext(printer):
+                runner.run(problems, report, path, cancel=cancel, on_progress=None if quiet else printer)
         except KeyboardInterrupt:
             cancel.set()
             err.print(f"interrupted: finished runs are in {path} (continue with --resume -o {path})",

@@ -162,3 +162,29 @@ def test_progress_eta_follows_this_sessions_pace() -> None:
     now[0] = 130.0  # two runs of this session in 30 s: 15 s each, 4 left
     assert printer.eta(6, 10) == "ETA 1m00s"
     assert printer.eta(10, 10) == "done"
+
+
+def test_fetch_offline_says_what_to_download_and_where(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    import huggingface_hub
+
+    def offline(*args: object, **kwargs: object) -> str:
+        raise OSError("network unreachable")
+
+    monkeypatch.setenv("OCR_HOME", str(tmp_path / "home"))
+    monkeypatch.setattr(huggingface_hub, "hf_hub_download", offline)
+    model = lcb_script(tmp_path / "m.json")
+    assert _run(["bench", "--fetch", "lcb", "--release", "v5", "--model", model]) == 2
+    err = capsys.readouterr().err
+    folder = tmp_path / "home" / "data" / "livecodebench"
+    assert "cannot download test.jsonl" in " ".join(err.split())
+    assert "test5.jsonl" in err and "livecodebench/code_generation_lite" in err and str(folder) in err
+    # files put there by hand are used as they are, without the network
+    for path in lcb.release_paths("v5", folder):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("")
+    write_lcb_file(folder / "test5.jsonl")
+    out = tmp_path / "r.json"
+    assert _run(["bench", "--fetch", "lcb", "--release", "v5", "--model", model, "--strategy", "single",
+                 "-o", str(out)]) == 0
+    assert len(json.loads(out.read_text())["runs"]) == 3  # the v5 window leaves the 2023 problem out

@@ -148,8 +148,8 @@ def render_sampling(console: Console, sampling: dict[str, Any]) -> None:
     ks = [k for k in sampling["all"]["pass@k"] if k != "1"]  # pass@1 = select@1: its own column
     table = _table(f"sampling · {sampling['strategy']} {sampling['language']} (percent; select@k: the "
                    "paper's rule | ocr's ranking)")
-    table.add_column("problems", no_wrap=True)
-    table.add_column("n", justify="right")
+    table.add_column("group", no_wrap=True)
+    table.add_column("problems", justify="right")
     table.add_column("pass@1", justify="right")
     for k in ks:
         table.add_column(f"pass@{k}", justify="right")

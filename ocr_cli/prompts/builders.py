@@ -39,7 +39,11 @@ def generator_messages(problem: Problem, language: Language) -> tuple[Message, .
 def critic_messages(problem: Problem, code: str, language: Language) -> tuple[Message, ...]:
     """The prompt asking the critic to judge a candidate's final code (never its reasoning)."""
     values = _language_values(language)
-    content = render_template("critic", question=question_text(problem), code=code.rstrip("\n"),
+    question = question_text(problem)
+    if problem.starter_code:  # else the critic faults a class for reading no input
+        question += render_template("critic_starter_note", starter=problem.starter_code.strip("\n"),
+                                    fence=values["fence"])
+    content = render_template("critic", question=question, code=code.rstrip("\n"),
                               language=values["language"], fence=values["fence"])
     return (Message("user", content),)
 

@@ -74,3 +74,5 @@ def test_functional_problems_show_the_starter_code_instead_of_the_stdio_note() -
         assert "```python\nclass Solution:\n    def twoSum(self, nums, target):\n        \n```" in text
         assert "standard input" not in text
         assert "completed class" in text
+    critic = critic_messages(problem, "class Solution: ...", Language.PYTHON)[0].content
+    assert "no input to read" in critic and "def twoSum(self, nums, target):" in critic

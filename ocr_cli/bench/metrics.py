@@ -4,8 +4,7 @@
 - pass@k: the unbiased estimator of Chen et al. 2021, 1 - C(n-c, k) / C(n, k) per problem (n drafts,
   c of them right), averaged over problems.
 - select@k: the pass rate of the one draft a selection rule picks among k drafts, averaged over every
-  k-subset of a problem's drafts (a fixed random sample of them when there are too many), then over
-  problems. Two rules side by side:
+  k-subset of a problem's drafts (exactly, in closed form), then over problems. Two rules side by side:
   - "paper": among the drafts the critic judged right, the one with the shortest critique (ties and
     "none judged right" count as a uniform random pick among the tied, or among all k);
   - "ocr": ocr's own ranking of the drafts (tests passed, then the critic's p(right)), recorded per
@@ -16,13 +15,9 @@ from __future__ import annotations
 
 import itertools
 import math
-import random
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
-
-#: More k-subsets than this per problem are sampled (seeded) instead of enumerated.
-MAX_SUBSETS = 5000
 
 
 @dataclass(frozen=True)
@@ -35,9 +30,6 @@ class Draft:
     ocr_rank: int = 0  # 0 is ocr's favourite among all drafts of the problem
 
 
-SelectionValue = Callable[[Sequence[Draft]], float]
-
-
 def pass_at_k(n: int, c: int, k: int) -> float:
     """Chen et al.'s unbiased estimate of the chance that k of n drafts (c right) include a right one."""
     if not 0 <= c <= n or not 0 < k <= n:
@@ -47,39 +39,62 @@ def pass_at_k(n: int, c: int, k: int) -> float:
     return 1.0 - math.prod(1.0 - k / i for i in range(n - c + 1, n + 1))
 
 
+def _critique_length(draft: Draft) -> float:
+    return draft.critique_tokens if draft.critique_tokens is not None else math.inf
+
+
 def paper_pick_value(subset: Sequence[Draft]) -> float:
-    """The expected pass of the paper's pick: the shortest critique among drafts judged right."""
+    """The expected pass of the paper's pick in `subset`: the shortest critique among drafts judged
+    right (a tie, or no draft judged right, is a uniform random pick among the tied or all)."""
     judged_right = [d for d in subset if d.critic == "right"]
     if not judged_right:
         pool: Sequence[Draft] = subset
     else:
-        shortest = min(d.critique_tokens if d.critique_tokens is not None else math.inf for d in judged_right)
-        pool = [d for d in judged_right
-                if (d.critique_tokens if d.critique_tokens is not None else math.inf) == shortest]
+        shortest = min(_critique_length(d) for d in judged_right)
+        pool = [d for d in judged_right if _critique_length(d) == shortest]
     return sum(d.passes for d in pool) / len(pool) if pool else 0.0
 
 
 def ocr_pick_value(subset: Sequence[Draft]) -> float:
-    """Whether ocr's favourite of the subset passes."""
+    """Whether ocr's favourite of `subset` passes."""
     return float(min(subset, key=lambda d: d.ocr_rank).passes) if subset else 0.0
 
 
-SELECTION_RULES: dict[str, SelectionValue] = {"paper": paper_pick_value, "ocr": ocr_pick_value}
+def _preferred_tiers(drafts: Sequence[Draft], rule: str) -> tuple[list[list[Draft]], list[Draft]]:
+    """The drafts in tiers of the rule's preference (best first; within a tier a uniform pick), and
+    those it picks from uniformly only when a subset holds no tiered draft."""
+    if rule == "ocr":
+        return [[d] for d in sorted(drafts, key=lambda d: d.ocr_rank)], []
+    if rule != "paper":
+        raise ValueError(f"unknown selection rule {rule!r}")
+    judged_right = sorted((d for d in drafts if d.critic == "right"), key=_critique_length)
+    tiers = [list(tier) for _, tier in itertools.groupby(judged_right, key=_critique_length)]
+    return tiers, [d for d in drafts if d.critic != "right"]
 
 
-def select_at_k(drafts: Sequence[Draft], k: int, value: SelectionValue, *, seed: int = 0,
-                max_subsets: int = MAX_SUBSETS) -> float:
-    """The mean of `value` over the k-subsets of `drafts` (exact, or `max_subsets` seeded samples)."""
+def select_at_k(drafts: Sequence[Draft], k: int, rule: str) -> float:
+    """The mean, over all k-subsets of `drafts`, of the rule's pick ("paper" or "ocr") passing.
+
+    Exact without enumerating: a tier supplies the pick when the subset holds none of the better
+    tiers and some of it, which C(n - better, k) - C(n - better - size, k) of the C(n, k) subsets do;
+    by symmetry the pick inside the tier passes with the tier's mean pass rate.
+    """
     n = len(drafts)
     if not 0 < k <= n:
         raise ValueError(f"select@k needs 0 < k <= n (n={n}, k={k})")
-    if math.comb(n, k) <= max_subsets:
-        subsets: Iterable[tuple[int, ...]] = itertools.combinations(range(n), k)
-    else:
-        rng = random.Random(seed)
-        subsets = (tuple(sorted(rng.sample(range(n), k))) for _ in range(max_subsets))
-    values = [value([drafts[i] for i in subset]) for subset in subsets]
-    return sum(values) / len(values)
+    tiers, fallback = _preferred_tiers(drafts, rule)
+    subsets = math.comb(n, k)
+    value, better = 0.0, 0
+    for tier in tiers:
+        share = (math.comb(n - better, k) - math.comb(n - better - len(tier), k)) / subsets
+        value += share * sum(d.passes for d in tier) / len(tier)
+        better += len(tier)
+    if fallback:
+        value += math.comb(n - better, k) / subsets * sum(d.passes for d in fallback) / len(fallback)
+    return value
+
+
+SELECTION_RULES = ("paper", "ocr")
 
 
 def _mean(values: Sequence[float]) -> float | None:
@@ -105,9 +120,9 @@ def sample_metrics(problems: Sequence[Sequence[Draft]], ks: Sequence[int]) -> di
     for k in ks:
         enough = 0 < k <= fewest
         result["pass@k"][str(k)] = _mean([pass_at_k(n, c, k) for n, c in counts]) if enough else None
-        for rule, value in SELECTION_RULES.items():
+        for rule in SELECTION_RULES:
             result["select@k"][rule][str(k)] = (
-                _mean([select_at_k(p, k, value) for p in problems]) if enough else None)
+                _mean([select_at_k(p, k, rule) for p in problems]) if enough else None)
     return result
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import itertools
 import math
+import random
+from collections.abc import Callable
 
 import pytest
 
@@ -44,15 +47,32 @@ def test_paper_rule_shortest_critique_among_judged_right() -> None:
 
 def test_select_at_k_averages_over_subsets() -> None:
     # paper: {0,1} -> 0, {0,2} -> 1, {1,2} -> 0
-    assert select_at_k(A, 2, paper_pick_value) == pytest.approx(1 / 3)
-    assert select_at_k(A, 3, paper_pick_value) == 0.0
+    assert select_at_k(A, 2, "paper") == pytest.approx(1 / 3)
+    assert select_at_k(A, 3, "paper") == 0.0
     # ocr: {0,1} -> 1, {0,2} -> 1, {1,2} -> 0
-    assert select_at_k(A, 2, ocr_pick_value) == pytest.approx(2 / 3)
-    assert select_at_k(A, 3, ocr_pick_value) == 1.0
+    assert select_at_k(A, 2, "ocr") == pytest.approx(2 / 3)
+    assert select_at_k(A, 3, "ocr") == 1.0
     # one draft: any rule picks it, so select@1 is pass@1
-    assert select_at_k(A, 1, paper_pick_value) == pytest.approx(1 / 3)
-    sampled = select_at_k(A, 2, ocr_pick_value, max_subsets=1, seed=3)
-    assert sampled in (0.0, 1.0)
+    assert select_at_k(A, 1, "paper") == pytest.approx(1 / 3)
+    with pytest.raises(ValueError):
+        select_at_k(A, 4, "ocr")
+
+
+def _enumerated(drafts: list[Draft], k: int, value: Callable[[list[Draft]], float]) -> float:
+    subsets = list(itertools.combinations(drafts, k))
+    return sum(value(list(s)) for s in subsets) / len(subsets)
+
+
+def test_closed_form_equals_enumerating_every_subset() -> None:
+    rng = random.Random(7)
+    for _ in range(40):
+        n = rng.randint(1, 9)
+        drafts = [Draft(rng.random() < 0.4, rng.choice(["right", "wrong", None]), rng.choice([None, 3, 5, 8]),
+                        ocr_rank=i) for i in range(n)]
+        rng.shuffle(drafts)
+        for k in range(1, n + 1):
+            assert select_at_k(drafts, k, "paper") == pytest.approx(_enumerated(drafts, k, paper_pick_value))
+            assert select_at_k(drafts, k, "ocr") == pytest.approx(_enumerated(drafts, k, ocr_pick_value))
 
 
 def test_sample_metrics_over_problems() -> None:

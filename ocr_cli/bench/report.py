@@ -117,6 +117,10 @@ class RunRecord:
     critic: CriticCounts = field(default_factory=CriticCounts)
     tags: dict[str, str] = field(default_factory=dict)  # difficulty, platform, contest_date
     drafts: list[DraftRecord] = field(default_factory=list)  # with --samples: every first-round draft
+    #: With --samples: what critiquing the drafts ocr did not ask about cost (not in the solve's
+    #: generated_tokens / elapsed_s, which are what ocr itself spent).
+    extra_critique_tokens: int = 0
+    extra_critique_s: float = 0.0
 
     @property
     def key(self) -> RunKey:

@@ -236,7 +236,7 @@ class BenchRunner:
                 passes = hidden(code, full=False).verdict is Verdict.AC
                 record.critic.add(None if verdict is None else verdict == "right", passes)
             if self.samples is not None:
-                record.drafts = self._drafts(bp, strategy, language, trace,
+                record.drafts = self._drafts(bp, strategy, language, trace, record,
                                              lambda code: hidden(code, full=False), cancel)
         except OcrError as exc:
             return dataclasses.replace(record, status="error", reason=f"judging: {exc}")
@@ -288,7 +288,8 @@ class BenchRunner:
         return trace
 
     def _drafts(self, bp: BenchProblem, strategy: str, language: Language, trace: SolveTrace,
-                passes: Callable[[str], JudgeReport], cancel: threading.Event | None) -> list[DraftRecord]:
+                record: RunRecord, passes: Callable[[str], JudgeReport],
+                cancel: threading.Event | None) -> list[DraftRecord]:
         """The first-round drafts with their hidden outcome, ocr's ranking of them, and a critique of
         every draft with code (the paper's rule critiques them all; ocr asks only about drafts that
         pass the samples, so the bench asks about the rest)."""
@@ -302,9 +303,12 @@ class BenchRunner:
                                                 else None),
                                 critiqued=e.candidate_id in trace.critiques) for e in firsts]
         rank = {c.id: index for index, c in enumerate(ranked(candidates))}
+        started = time.monotonic()
         extra = self._critique_rest(bp, strategy, language,
                                     [e for e in firsts if e.code is not None
                                      and e.candidate_id not in trace.critiques], cancel)
+        record.extra_critique_s = round(time.monotonic() - started, 3)
+        record.extra_critique_tokens = sum(tokens or 0 for _, tokens, _, _ in extra.values())
         drafts = []
         for event in firsts:
             cid = event.candidate_id

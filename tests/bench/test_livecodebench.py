@@ -123,6 +123,7 @@ def test_bench_samples_pass_at_k_and_select_at_k_by_hand(tmp_path: Path,
     runs = {(r["problem"], r["language"]): r for r in json.loads(out.read_text())["runs"]}
     add = runs[("atcoder/abc900_a", "python")]
     assert [d["critiqued_by"] for d in add["drafts"]] == ["solve", "solve", "bench"]
+    assert add["extra_critique_tokens"] == 5  # words of "Only the first number. <judgement>wrong…"
     assert runs[("leetcode/3500", "cpp")]["status"] == "skipped"
     double = runs[("atcoder/abc900_b", "python")]
     assert double["accepted_but_wrong"] is True  # accepted by samples and critic, wrong on private tests

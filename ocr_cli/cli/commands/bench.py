@@ -61,7 +61,8 @@ def bench(
     seed: int | None = typer.Option(None, "--seed", help="Sampling seed."),
     limit: int | None = typer.Option(None, "--limit", min=1, help="Take only the first K problems."),
     jobs: int = typer.Option(1, "-j", "--jobs", min=1,
-                             help="Problems in parallel (servers only; in-process models run one)."),
+                             help="Problems in parallel against a server, each sending its drafts at once "
+                                  "(up to j × n requests in flight); in-process models run one."),
     output: Path | None = typer.Option(None, "-o", "--output",
                                        help="Results JSON (default bench-results/<time>.json)."),
     resume: bool = typer.Option(False, "--resume", help="Continue the results file (-o, else the newest)."),
@@ -78,6 +79,8 @@ def bench(
 
     Each problem is solved from its statement and samples only; the final code (and every critiqued
     candidate) is then judged on the hidden tests/. Results go to a JSON file after every run.
+    LiveCodeBench .jsonl files work the same way (public tests shown, private tests hidden);
+    --samples K adds the paper's pass@k and select@k.
     """
     strategies = parse_strategies(strategy or ("select" if samples else "single,select,loop"))
     languages = parse_languages(lang)

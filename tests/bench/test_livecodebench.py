@@ -189,3 +189,33 @@ def test_fetch_offline_says_what_to_download_and_where(tmp_path: Path, monkeypat
     assert _run(["bench", "--fetch", "lcb", "--release", "v5", "--model", model, "--strategy", "single",
                  "-o", str(out)]) == 0
     assert len(json.loads(out.read_text())["runs"]) == 3  # the v5 window leaves the 2023 problem out
+
+
+def test_parallel_samples_on_a_server_like_engine_match_one_at_a_time(tmp_path: Path) -> None:
+    import dataclasses
+
+    from ocr_cli.bench.report import BenchReport
+    from ocr_cli.bench.runner import BenchRunner
+    from ocr_cli.config import load_settings
+    from ocr_cli.engines.scripted import ScriptedEngine
+    from ocr_cli.language import Language
+    from ocr_cli.solve.setup import solve_settings_from
+
+    data_file = write_lcb_file(tmp_path / "test5.jsonl")
+    problems = discover([data_file], lcb.LcbFilter(*lcb.RELEASE_WINDOWS["v5"]))
+    results = []
+    for jobs in (1, 3):
+        engine = ScriptedEngine.from_file(lcb_script(tmp_path / f"m{jobs}.json").removeprefix("scripted:"))
+        engine.info = dataclasses.replace(engine.info, engine="openai")  # serves concurrent requests
+        settings = load_settings({"n": 3, "rounds": 0})
+        runner = BenchRunner(engine, engine, settings, solve_settings_from(settings, None),
+                             strategies=("select",), languages=(Language.PYTHON,), jobs=jobs, samples=3)
+        assert runner.jobs == jobs
+        report = BenchReport(config={"strategies": ["select"], "languages": ["python"], "k": [1, 2, 3]})
+        try:
+            runner.run(problems, report, tmp_path / f"r{jobs}.json")
+        finally:
+            runner.close()
+        results.append(BenchReport.read(tmp_path / f"r{jobs}.json").sampling()[0]["all"])
+    assert results[0] == results[1]
+    assert results[0]["select@k"]["paper"]["3"] == pytest.approx(1 / 3)

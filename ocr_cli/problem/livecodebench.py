@@ -18,6 +18,7 @@ import binascii
 import io
 import json
 import pickle
+import re
 import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from typing import Any
 from ocr_cli.errors import ProblemError
 from ocr_cli.problem.types import Problem, TestCase
 
+_METHOD = re.compile(r"^\s+def\s+(\w+)\s*\(\s*self\b", re.MULTILINE)
 #: LiveCodeBench runs each test with a 6-second timeout; ocr uses it as the time limit.
 TIME_LIMIT_S = 6.0
 #: The largest decompressed private-test payload accepted (a zlib bomb stops here).
@@ -162,12 +164,15 @@ def _row(data: dict[str, Any], path: Path, offset: int) -> LcbRow:
     kinds = {str(t.get("testtype", "stdin")) for t in public}
     starter = str(data.get("starter_code") or "")
     functional = "functional" in kinds or (bool(starter.strip()) and not public)
+    method = metadata.get("func_name") or None
+    if functional and method is None and (found := _METHOD.search(starter)):
+        method = found.group(1)  # metadata without func_name: the starter code's method
     return LcbRow(
         question_id=str(data.get("question_id") or ""), title=str(data.get("question_title") or ""),
         content=str(data.get("question_content") or ""), platform=str(data.get("platform") or "").lower(),
         contest_date=str(data.get("contest_date") or ""),
         difficulty=str(data.get("difficulty") or "").lower(),
-        starter_code=starter, function_name=metadata.get("func_name") or None,
+        starter_code=starter, function_name=method,
         public_tests=_tests(public, "public-"), functional=functional, path=path, offset=offset)
 
 

@@ -74,6 +74,17 @@ def test_scan_filters_and_loads_rows_with_their_private_tests(tmp_path: Path) ->
     assert load_bench_problem(entries[0]).hidden_tests[0].output == "12\n"  # plain JSON private tests
 
 
+def test_functional_row_without_func_name_takes_the_starter_codes_method(tmp_path: Path) -> None:
+    row = {"question_content": "Return x.", "question_id": "1", "platform": "leetcode",
+           "starter_code": "class Solution:\n    def echo(self, x: int) -> int:\n        ",
+           "public_test_cases": json.dumps([{"input": "1", "output": "1", "testtype": "functional"}]),
+           "private_test_cases": "[]", "metadata": "{}"}
+    path = tmp_path / "rows.jsonl"
+    path.write_text(json.dumps(row) + "\n")
+    (scanned,) = lcb.scan(path)
+    assert scanned.functional and scanned.function_name == "echo"
+
+
 def test_release_files_and_offline_hint(tmp_path: Path) -> None:
     assert [p.name for p in lcb.release_paths("v5", tmp_path)] == [
         "test.jsonl", "test2.jsonl", "test3.jsonl", "test4.jsonl", "test5.jsonl"]

@@ -6,7 +6,7 @@ string, or base64 of zlib of a pickled JSON string) and `metadata` (a JSON strin
 Tests are "stdin" (input and output text) or "functional" (the method's arguments, one JSON value a
 line, and its JSON return value).
 
-The private tests are the bulk of a file (hundreds of MB per release), so scanning keeps only where a
+The private tests are the bulk of a file, so scanning keeps only where a
 row starts and reads it again when the problem is loaded. The pickled form is decoded by an unpickler
 that refuses every class and function: nothing in a hostile file can run.
 """

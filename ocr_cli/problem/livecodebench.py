@@ -18,6 +18,7 @@ import binascii
 import io
 import json
 import pickle
+import pickletools
 import re
 import zlib
 from collections.abc import Iterable, Iterator
@@ -103,6 +104,19 @@ class LcbFilter:
         return after_start and (self.date_to is None or day < self.date_to)
 
 
+#: The opcodes of a pickled string (any protocol); anything else is refused before unpickling.
+_STRING_OPCODES = frozenset({"PROTO", "FRAME", "SHORT_BINUNICODE", "BINUNICODE", "BINUNICODE8", "UNICODE",
+                             "MEMOIZE", "PUT", "BINPUT", "LONG_BINPUT", "STOP"})
+
+
+def _check_string_pickle(raw: bytes) -> None:
+    """Refuse a pickle that is anything but one string, looking at its opcodes without running them."""
+    for opcode, _, _ in pickletools.genops(raw):
+        if opcode.name not in _STRING_OPCODES:
+            raise pickle.UnpicklingError(f"refused opcode {opcode.name}: "
+                                         "private tests are a pickled string only")
+
+
 class _StringOnlyUnpickler(pickle.Unpickler):
     """Builds plain values only: any class or function reference (the way a pickle runs code) fails."""
 
@@ -118,6 +132,7 @@ def _unpack(value: str) -> str:
         raw = inflater.decompress(packed, MAX_PAYLOAD_BYTES)
         if inflater.unconsumed_tail:
             raise ProblemError("private tests larger than 1 GiB once decompressed")
+        _check_string_pickle(raw)
         text = _StringOnlyUnpickler(io.BytesIO(raw)).load()
     except (ValueError, binascii.Error, zlib.error, pickle.UnpicklingError, EOFError) as exc:
         raise ProblemError(f"undecodable private tests: {exc}") from None

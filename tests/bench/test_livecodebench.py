@@ -4,6 +4,7 @@ the scripted engine, the paper's metrics checked against values computed by hand
 from __future__ import annotations
 
 import base64
+import io
 import json
 import os
 import pickle
@@ -39,6 +40,9 @@ def test_private_tests_plain_and_compressed() -> None:
     tests = [{"input": "1\n", "output": "2\n", "testtype": "stdin"}]
     assert lcb.decode_private_tests(json.dumps(tests)) == tests
     assert lcb.decode_private_tests(compress(tests)) == tests
+    for protocol in range(pickle.HIGHEST_PROTOCOL + 1):  # a pickled string of any protocol
+        packed = base64.b64encode(zlib.compress(pickle.dumps(json.dumps(tests), protocol=protocol)))
+        assert lcb.decode_private_tests(packed.decode()) == tests
 
 
 def test_hostile_pickle_runs_nothing(tmp_path: Path) -> None:
@@ -48,6 +52,9 @@ def test_hostile_pickle_runs_nothing(tmp_path: Path) -> None:
     assert not marker.exists()
     with pytest.raises(ProblemError, match="pickled string"):
         lcb.decode_private_tests(_pack([{"input": "1", "output": "1"}]))  # a list, not the string payload
+    with pytest.raises(pickle.UnpicklingError, match="refused"):  # the unpickler alone refuses them too
+        lcb._StringOnlyUnpickler(io.BytesIO(pickle.dumps(_Boom(marker)))).load()
+    assert not marker.exists()
     with pytest.raises(ProblemError, match="undecodable"):
         lcb.decode_private_tests("not json and not base64!")
 

@@ -6,6 +6,7 @@ import itertools
 import math
 import random
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -98,3 +99,21 @@ def test_breakdown_by_tags() -> None:
     assert out["difficulty"]["easy"]["pass@1"] == 1.0
     assert out["platform"]["atcoder"]["problems"] == 2
     assert sample_metrics([], [1])["pass@1"] is None
+
+
+def test_run_records_keep_drafts_and_tags_through_the_results_file(tmp_path: Path) -> None:
+    from ocr_cli.bench.report import BenchReport, DraftRecord, RunRecord
+
+    record = RunRecord("lcb/1", "select", "python", "failed", solve_status="accepted",
+                       tags={"difficulty": "easy"}, extra_critique_tokens=7,
+                       drafts=[DraftRecord("c1", True, 1, "right", 12, 0.9, "solve", 0),
+                               DraftRecord("c2", False, 0, "wrong", 30, None, "bench", 1)])
+    report = BenchReport(config={"strategies": ["select"], "languages": ["python"], "k": [1, 2]},
+                         records=[record])
+    report.write(tmp_path / "r.json")
+    again = BenchReport.read(tmp_path / "r.json")
+    assert again.records == [record]
+    assert again.records[0].accepted_but_wrong
+    (sampling,) = again.sampling()
+    assert sampling["all"]["select@k"]["paper"]["2"] == 1.0  # the only "right" draft passes
+    assert sampling["difficulty"]["easy"]["pass@1"] == 0.5

@@ -14,7 +14,7 @@ import dataclasses
 import threading
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
 from ocr_cli.code.extract import extract_code
 from ocr_cli.engines.base import Engine, GenerationRequest, GenerationResult, SamplingParams
@@ -40,6 +40,7 @@ TOOLS = ("brute", "generator")
 Events = Generator[ev.SolveEvent, None, None]
 
 
+@runtime_checkable
 class ProgramJudge(Protocol):
     """What generated tests need of `ocr_cli.judge.runner.Judge`."""
 

@@ -18,7 +18,6 @@ from ocr_cli.code.extract import extract_code
 from ocr_cli.code.syntax import check_syntax
 from ocr_cli.engines.base import Engine, GenerationRequest, GenerationResult, Message
 from ocr_cli.errors import ProblemError
-from ocr_cli.judge.program import Program
 from ocr_cli.judge.types import CaseResult, JudgeReport
 from ocr_cli.language import Language
 from ocr_cli.problem.types import Problem, TestCase
@@ -27,7 +26,7 @@ from ocr_cli.solve import events as ev
 from ocr_cli.solve.budget import Budget
 from ocr_cli.solve.critic import read_critique
 from ocr_cli.solve.feedback import candidate_feedback
-from ocr_cli.solve.generated import GeneratedTests, loop_access
+from ocr_cli.solve.generated import GeneratedTests, ProgramJudge, loop_access
 from ocr_cli.solve.ranking import Candidate, best_of, ranked
 from ocr_cli.solve.streaming import stream_from_worker
 from ocr_cli.solve.types import SolveResult, SolveSettings, Status, Timings
@@ -56,8 +55,6 @@ class JudgeLike(Protocol):
             on_case: Callable[[CaseResult], None] | None = None, stop_after_failure: bool = False,
             cancel: threading.Event | None = None) -> JudgeReport: ...
 
-    def program(self, source: str, language: Language) -> Program: ...
-
 
 class Solver:
     """Drafts, tests, critiques and revises solutions to one problem at a time."""
@@ -81,8 +78,9 @@ class Solver:
         self._worker: threading.Thread | None = None
         self._seed_counter = 0
         self._base_seed = 0
+        # generated tests need programs run on stdin (not the functional judge of LeetCode-style problems)
         self._generated = GeneratedTests(self.judge, self.settings, loop_access(self)) \
-            if self.settings.stress_on else None
+            if self.settings.stress_on and isinstance(self.judge, ProgramJudge) else None
 
     # ---- public API -------------------------------------------------------------------------------
 

@@ -21,7 +21,7 @@ from ocr_cli.bench.plan import (
 )
 from ocr_cli.cli.console import make_console
 from ocr_cli.config import load_settings
-from ocr_cli.errors import ConfigError
+from ocr_cli.errors import EXIT_INTERRUPTED, ConfigError
 
 if TYPE_CHECKING:  # the bench core is imported when a bench runs, not for `ocr --help`
     from ocr_cli.bench.report import BenchReport, GroupSummary, RunRecord
@@ -120,7 +120,7 @@ def bench(
             cancel.set()
             err.print(f"interrupted: finished runs are in {path} (continue with --resume -o {path})",
                       markup=False)
-            raise typer.Exit(130) from None
+            raise typer.Exit(EXIT_INTERRUPTED) from None
         finally:
             runner.close()
     if as_json:

@@ -11,12 +11,11 @@ from rich.table import Table
 
 from ocr_cli import paths
 from ocr_cli.cli.console import make_console
+from ocr_cli.errors import EXIT_INTERRUPTED
 from ocr_cli.models.presets import Preset, load_presets
 from ocr_cli.models.registry import find_preset, is_present, preset_path
 
 app = typer.Typer(no_args_is_help=True, help="List, inspect and download models.")
-
-EXIT_INTERRUPTED = 130
 
 
 def _size(n: int | None) -> str:

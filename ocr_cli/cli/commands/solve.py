@@ -12,11 +12,9 @@ import typer
 from ocr_cli.cli.console import make_console
 from ocr_cli.cli.render_solve import SolveView, result_to_json
 from ocr_cli.config import Settings, load_settings
-from ocr_cli.errors import ConfigError, ProblemError, StorageError
+from ocr_cli.errors import EXIT_INTERRUPTED, ConfigError, ProblemError, StorageError
 from ocr_cli.problem.types import Problem
 from ocr_cli.solve.types import SolveResult
-
-EXIT_INTERRUPTED = 130
 
 
 def settings_from_flags(flags: dict[str, Any]) -> Settings:

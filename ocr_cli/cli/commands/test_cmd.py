@@ -16,7 +16,7 @@ from rich.text import Text
 
 from ocr_cli.cli.console import make_console
 from ocr_cli.config import load_settings
-from ocr_cli.errors import ConfigError, ProblemError
+from ocr_cli.errors import EXIT_INTERRUPTED, ConfigError, ProblemError
 from ocr_cli.judge.types import CaseResult, Comparison, JudgeReport, Verdict
 from ocr_cli.language import Language
 from ocr_cli.problem.types import Problem
@@ -155,7 +155,7 @@ def test(
         with console.status("judging…") if not as_json and console.is_terminal else contextlib.nullcontext():
             report = judge.run(source, language, cases)
     except KeyboardInterrupt:
-        raise typer.Exit(130) from None
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     if as_json:
         print(json.dumps(report_to_json(report), indent=2))
     else:

@@ -41,11 +41,12 @@ class Candidate:
         return self.report.passed if self.report is not None else 0
 
     def passes_all(self, total: int) -> bool:
-        """Passes every local test (vacuously true when there are none but the code is runnable)."""
+        """Passes every local test (vacuously true when there are none, the code is runnable and, if it
+        was judged on no tests (C++ is compiled all the same), it compiled)."""
         if not self.runnable:
             return False
         if total == 0:
-            return True
+            return self.report is None or self.report.verdict is Verdict.AC
         return self.report is not None and self.report.verdict is Verdict.AC and self.report.passed == total
 
     def summary(self, tests_total: int) -> CandidateSummary:

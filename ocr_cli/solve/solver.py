@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol, TypeVar
 
 from ocr_cli.code.extract import extract_code
-from ocr_cli.code.syntax import check_syntax
+from ocr_cli.code.syntax import gate_issue
 from ocr_cli.engines.base import Engine, GenerationRequest, GenerationResult, Message
 from ocr_cli.errors import ProblemError
 from ocr_cli.judge.types import CaseResult, JudgeReport
@@ -243,7 +243,7 @@ class Solver:
             candidate.code = extraction.code
             candidate.finish_reason = result.finish_reason
             if extraction.code is not None:
-                issue = check_syntax(extraction.code, self.settings.language)
+                issue = gate_issue(extraction.code, self.settings.language)
                 candidate.syntax_error = issue.describe() if issue is not None else None
             yield ev.CandidateDrafted(
                 candidate_id=candidate.id, round=round_no, prompt=candidate.prompt, response=result.text,
@@ -253,8 +253,8 @@ class Solver:
         return fresh
 
     def _test_all(self, fresh: Sequence[Candidate]) -> Generator[ev.SolveEvent, None, None]:
-        if not self._tests:
-            return
+        if not self._tests and self.settings.language is not Language.CPP:
+            return  # without tests, C++ is still compiled: the compiler is its syntax check
         for candidate in fresh:
             if not candidate.runnable or self._stop_reason() in ("time", "cancelled"):
                 continue

@@ -24,7 +24,7 @@ from ocr_cli.problem.types import Problem, TestCase
 from ocr_cli.prompts import critic_messages, generator_messages, reviser_messages
 from ocr_cli.solve import events as ev
 from ocr_cli.solve.budget import Budget
-from ocr_cli.solve.critic import read_critique
+from ocr_cli.solve.critic import critique_reasoning, read_critique
 from ocr_cli.solve.feedback import candidate_feedback
 from ocr_cli.solve.ranking import Candidate, best_of, ranked
 from ocr_cli.solve.streaming import stream_from_worker
@@ -178,7 +178,7 @@ class Solver:
 
     def _revision_specs(self, problem: Problem) -> list[_Spec]:
         count = max(1, min(self.settings.revise_top, self._draft_count()))
-        parents = ranked(self._candidates)[:count]
+        parents = ranked(self._candidates, self.settings.select)[:count]
         specs = []
         for offset, parent in enumerate(parents):
             feedback = candidate_feedback(parent, self.settings.language, len(self._tests))
@@ -195,8 +195,8 @@ class Solver:
             if self.uses_critic and self._stop_reason() not in ("time", "cancelled"):
                 yield from self._critique_all(problem, fresh)
         accepted = [c for c in fresh if self._acceptable(c)]
-        best = best_of(accepted) if accepted else None
-        leader = best or best_of(self._candidates)
+        best = best_of(accepted, self.settings.select) if accepted else None
+        leader = best or best_of(self._candidates, self.settings.select)
         yield ev.RoundFinished(round=round_no, best_id=leader.id if leader is not None else None,
                                generated_tokens=self._budget.generated_tokens,
                                elapsed_s=self._budget.elapsed())
@@ -284,7 +284,7 @@ class Solver:
         if max_tokens <= 0:
             return
         prompts = [critic_messages(problem, c.code or "", self.settings.language) for c in chosen]
-        requests = [GenerationRequest(m, self.settings.sampling(max_tokens, self._next_seed()))
+        requests = [GenerationRequest(m, self.settings.critic_sampling(max_tokens, self._next_seed()))
                     for m in prompts]
         for candidate in chosen:
             yield ev.CritiqueStarted(candidate_id=candidate.id)
@@ -298,6 +298,7 @@ class Solver:
             candidate.critiqued = True
             candidate.critic_verdict = critique.verdict
             candidate.critic_p_right = critique.p_right
+            candidate.critique_length = len(critique_reasoning(result.text))
             yield ev.CritiqueFinished(
                 candidate_id=candidate.id, prompt=messages, response=result.text, verdict=critique.verdict,
                 p_right=critique.p_right, prompt_tokens=result.prompt_tokens,
@@ -332,7 +333,7 @@ class Solver:
 
     def _make_result(self, status: Status, stop_reason: str | None,
                      chosen: Candidate | None = None) -> SolveResult:
-        best = chosen or best_of(self._candidates)
+        best = chosen or best_of(self._candidates, self.settings.select)
         if status != "accepted" and (best is None or best.code is None) and status != "cancelled":
             status = "no_candidate"
         total = len(self._tests)

@@ -38,6 +38,8 @@ def bench(
     critic: str | None = typer.Option(None, "--critic",
                                       help="A separate critic model (default: the generator)."),
     no_critic: bool | None = typer.Option(None, "--no-critic", help="Accept on tests alone."),
+    select: str | None = typer.Option(None, "--select",
+                                      help="How the critic picks: p-right or shortest-critique."),
     n: int | None = typer.Option(None, "-n", min=1, help="Candidates per round."),
     rounds: int | None = typer.Option(None, "--rounds", min=0, help="Revision rounds."),
     max_tokens: int | None = typer.Option(None, "--max-tokens", min=1, help="Tokens per generation."),
@@ -66,7 +68,7 @@ def bench(
     strategies = parse_strategies(strategy)
     languages = parse_languages(lang)
     settings = load_settings({
-        "model": model, "critic": critic, "no_critic": no_critic, "n": n, "rounds": rounds,
+        "model": model, "critic": critic, "no_critic": no_critic, "select": select, "n": n, "rounds": rounds,
         "max_tokens": max_tokens, "token_budget": token_budget, "time_budget": time_budget, "seed": seed,
         "n_gpu_layers": n_gpu_layers, "n_ctx": ctx, "threads": threads, "verbose": verbose,
     })

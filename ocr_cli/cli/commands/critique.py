@@ -63,7 +63,7 @@ def critique(
     if is_default:
         print_default_model_notice(spec)
     solve = solve_settings_from(settings, preset)
-    params = solve.sampling(solve.critic_max_tokens, solve.seed)
+    params = solve.critic_sampling(solve.critic_max_tokens, solve.seed)
     console = make_console(quiet=quiet)
     engine = open_engine(spec, settings)
     try:

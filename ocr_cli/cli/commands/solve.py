@@ -65,6 +65,10 @@ def solve(
     max_tokens: int | None = typer.Option(None, "--max-tokens", help="Tokens per generation."),
     tests: list[Path] = typer.Option([], "--tests", help="Folder of NAME.in/NAME.out tests (repeatable)."),
     strategy: str | None = typer.Option(None, "--strategy", help="single, select or loop (default)."),
+    select: str | None = typer.Option(None, "--select", help="How the critic picks among candidates: "
+                                      "p-right (default) or shortest-critique (the paper's rule)."),
+    critic_temperature: float | None = typer.Option(None, "--critic-temperature", help="The critic's "
+                                                    "temperature (default 0.6 with shortest-critique)."),
     no_critic: bool | None = typer.Option(None, "--no-critic", help="Tests alone decide."),
     seed: int | None = typer.Option(None, "--seed", help="Seed of the first draft (then seed+1, ...)."),
     temperature: float | None = typer.Option(None, "--temperature", help="Sampling temperature."),
@@ -83,7 +87,8 @@ def solve(
     settings = settings_from_flags({
         "lang": lang, "model": model, "critic": critic, "n": n, "rounds": rounds,
         "token_budget": token_budget, "time_budget": time_budget, "max_tokens": max_tokens,
-        "strategy": strategy, "no_critic": no_critic, "seed": seed, "temperature": temperature,
+        "strategy": strategy, "select": select, "critic_temperature": critic_temperature,
+        "no_critic": no_critic, "seed": seed, "temperature": temperature,
         "log": False if no_log else None, "show_reasoning": show_reasoning, "verbose": verbose,
         "n_gpu_layers": n_gpu_layers, "n_ctx": ctx, "threads": threads,
     })

@@ -22,9 +22,13 @@ def run_solve(session: ReplSession, console: Console) -> SolveResult | None:
     view = SolveView(console, show_reasoning=session.settings.show_reasoning)
     try:
         with view:
+            warned = False
             for event in session.solve(cancel):
                 if session.transcript_problem and isinstance(event, ev.SolveStarted):
                     console.print(f"warning: no transcript: {session.transcript_problem}", markup=False)
+                    warned = True
+                elif session.transcript_problem and not warned and isinstance(event, ev.SolveFinished):
+                    console.print(f"warning: {session.transcript_problem}", markup=False)  # failed mid-run
                 view.handle(event)
     except KeyboardInterrupt:
         entry = session.last_run

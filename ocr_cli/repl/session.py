@@ -223,10 +223,14 @@ class ReplSession:
         try:
             if self._store is None:
                 self._store = TranscriptStore()
-            return self._store.start_run("repl", problem, self.settings, models)
+            return self._store.start_run("repl", problem, self.settings, models,
+                                         on_failure=self._transcript_failed)
         except StorageError as exc:  # a solve is worth more than its transcript
             self.transcript_problem = str(exc)
             return None
+
+    def _transcript_failed(self, exc: StorageError) -> None:
+        self.transcript_problem = f"transcript incomplete: {exc}"
 
     def solve(self, cancel: threading.Event | None = None) -> Iterator[ev.SolveEvent]:
         """Solve the current problem with the current settings, yielding the solver's events.

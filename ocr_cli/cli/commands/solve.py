@@ -174,8 +174,11 @@ def _start_transcript(problem: Problem, settings: Settings, generator: Any, crit
     models = {"generator": generator.info.model}
     if critic is not None:
         models["critic"] = critic.info.model
+    def warn(exc: StorageError) -> None:  # once: the recorder then stops writing events
+        stderr.print(f"ocr: warning: transcript incomplete: {exc}", markup=False)
+
     try:
-        return TranscriptStore().start_run("solve", problem, settings, models)
+        return TranscriptStore().start_run("solve", problem, settings, models, on_failure=warn)
     except StorageError as exc:
         stderr.print(f"ocr: warning: no transcript: {exc}", markup=False)
         return None
@@ -183,9 +186,6 @@ def _start_transcript(problem: Problem, settings: Settings, generator: Any, crit
 
 def _finish(recorder: Any, result: SolveResult, output: Path | None, stderr: Any) -> None:
     if recorder is not None:
-        try:
-            recorder.finish(result)
-        except StorageError as exc:
-            stderr.print(f"ocr: warning: transcript not finished: {exc}", markup=False)
+        recorder.finish(result)  # never raises: a failure is the recorder's one warning
     if output is not None and result.code:
         _write_code(output, result.code)

@@ -260,7 +260,7 @@ class TranscriptStore:
         yield from self._db.execute(
             "SELECT r.id AS run_id, r.problem_statement, r.problem_title, c.candidate_id, c.response,"
             " c.reasoning, c.code, c.verdict, c.tests_passed, c.tests_total, r.language,"
-            " k.response AS critique, k.verdict AS judgement, k.p_right"
+            " k.response AS critique, k.verdict AS judgement, k.p_right, r.models_json"
             " FROM critiques k JOIN candidates c ON c.run_id = k.run_id AND c.candidate_id = k.candidate_id"
             " JOIN runs r ON r.id = k.run_id ORDER BY k.id"
         )

@@ -39,7 +39,8 @@ def _preset_row(preset: Preset) -> dict[str, Any]:
         "name": preset.name, "repo": preset.repo, "file": preset.file, "size_bytes": preset.size_bytes,
         "quantization": preset.quantization, "context_length": preset.context_length, "roles": preset.roles,
         "reasoning": preset.reasoning, "max_tokens": preset.max_tokens, "embedded": preset.embedded,
-        "present": present, "path": location if present else None, "notes": preset.notes,
+        "present": present, "path": location if present else None, "critic": preset.critic_advice,
+        "notes": preset.notes,
     }
 
 
@@ -79,19 +80,24 @@ def info(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """What a GGUF file's header says: architecture, parameters, quantization, context, template."""
-    from ocr_cli.errors import ModelError
     from ocr_cli.models.gguf_info import read_gguf_info
 
     path, preset = _resolve_file(target)
-    if preset is not None and not path.is_file():
-        raise ModelError(f"model {preset.name} is not downloaded", path=path,
-                         hint=f"ocr models pull {preset.name}")
-    summary = read_gguf_info(path).summary()
+    downloaded = path.is_file()
+    if preset is None or downloaded:
+        summary = read_gguf_info(path).summary()
+    else:  # what the preset says, until the file is here to read
+        summary = {"path": f"not downloaded: ocr models pull {preset.name}",
+                   "quantization": preset.quantization, "context_length": preset.context_length,
+                   "file_size": preset.size_bytes}
+    summary["downloaded"] = downloaded
     if preset is not None:
         summary["preset"] = preset.name
         summary["repo"] = preset.repo
         summary["sampling"] = (f"temperature {preset.temperature}, top_p {preset.top_p}, "
                                f"top_k {preset.top_k}, min_p {preset.min_p}, max_tokens {preset.max_tokens}")
+        summary["roles"] = preset.roles
+        summary["critic"] = preset.critic_advice
         summary["notes"] = preset.notes
     if as_json:
         print(json.dumps(summary, indent=2))
@@ -104,7 +110,8 @@ def info(
               ("chat_template", "chat template"), ("file_size", "file size"),
               ("gguf_version", "GGUF version"), ("tensors", "tensors"), ("path", "path")]
     if preset is not None:
-        labels += [("preset", "preset"), ("repo", "repo"), ("sampling", "recommended"), ("notes", "notes")]
+        labels += [("preset", "preset"), ("repo", "repo"), ("sampling", "recommended"), ("roles", "roles"),
+                   ("critic", "critic to run"), ("notes", "notes")]
     for key, label in labels:
         value = summary.get(key)
         if key == "parameters" and isinstance(value, int):

@@ -70,7 +70,9 @@ def solve(
     critic_temperature: float | None = typer.Option(None, "--critic-temperature", help="The critic's "
                                                     "temperature (default 0.6 with shortest-critique)."),
     no_critic: bool | None = typer.Option(None, "--no-critic", help="Tests alone decide."),
-    seed: int | None = typer.Option(None, "--seed", help="Seed of the first draft (then seed+1, ...)."),
+    seed: int | None = typer.Option(None, "--seed", help="Seed of the first draft (then seed+1, ...); "
+                                    "reproduces a cold start, but a warm prefix cache (REPL, server) can "
+                                    "change sampled text after a few tokens."),
     temperature: float | None = typer.Option(None, "--temperature", help="Sampling temperature."),
     output: Path | None = typer.Option(None, "--output", "-o", help="Write the final code to FILE."),
     code_only: bool = typer.Option(False, "--code-only", "-x", help="Print only the code."),

@@ -17,7 +17,8 @@ import pytest
 from ocr_cli.config import Settings, load_settings
 from ocr_cli.engines.base import GenerationRequest, Message, SamplingParams
 from ocr_cli.engines.factory import open_engine
-from ocr_cli.engines.openai_http import OpenAIEngine, check_server
+from ocr_cli.engines.openai_client import check_server
+from ocr_cli.engines.openai_http import OpenAIEngine
 from ocr_cli.engines.openai_wire import parse_spec
 from ocr_cli.errors import ServerError
 

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from ocr_cli.config import Settings
 from ocr_cli.engines.base import ChunkCallback, Engine, EngineInfo, GenerationRequest, GenerationResult
 from ocr_cli.engines.openai_client import ServerClient
+from ocr_cli.engines.openai_logprobs import TokenTrail, choice_probabilities
 from ocr_cli.engines.openai_transport import (
     BatchCall,
     Rejected,
@@ -40,7 +41,6 @@ from ocr_cli.engines.openai_wire import (
     ServerSpec,
     StreamAccumulator,
     build_chat_body,
-    choice_probabilities,
     parse_spec,
 )
 from ocr_cli.engines.sse import iter_sse_data
@@ -204,13 +204,15 @@ class OpenAIEngine(Engine):
         start = time.perf_counter()
         body = build_chat_body(self.model, request, prefill=self.prefill, n=n)
         echo = request.assistant_prefix if self.prefill == "none" else ""
+        if request.score_at is not None:  # p(right) from the answer's own top logprobs
+            body.update(logprobs=True, top_logprobs=TOP_LOGPROBS)
 
         def emit(choice: int, text: str) -> None:
             call.emit(indices[choice], text)
 
         attempt = 0
         while True:
-            acc = StreamAccumulator(n, echo_prefix=echo)
+            acc = StreamAccumulator(n, echo_prefix=echo, track_logprobs=request.score_at is not None)
             error: str | None = None
             try:
                 response, attempt = self.client.send("POST", "/chat/completions", body, call.stop, attempt,
@@ -263,6 +265,8 @@ class OpenAIEngine(Engine):
         elapsed = time.perf_counter() - start
         results = [acc.result(i, request.messages, elapsed, error=error, cancelled=cancelled)
                    for i in range(len(acc.choices))]
+        if request.score_at is not None:
+            results = [_scored(r, acc.choices[i].trail, request) for i, r in enumerate(results)]
         if self.owner == "me":  # llama-cpp-python's server cuts a stream when another request waits
             results = [dataclasses.replace(r, error=r.error + INTERRUPT_HINT)
                        if r.error and "no finish_reason" in r.error else r for r in results]
@@ -298,3 +302,18 @@ class OpenAIEngine(Engine):
 
     def close(self) -> None:
         self.client.close()
+
+
+def _scored(result: GenerationResult, trail: TokenTrail | None,
+            request: GenerationRequest) -> GenerationResult:
+    """The result with `choice_probabilities` read from its streamed logprobs, where they tell."""
+    scoring = request.score_at
+    if scoring is None or trail is None or result.finish_reason in ("cancelled", "error"):
+        return result
+    target = scoring.position(result.text)
+    if not result.text.startswith(target) or len(target) >= len(result.text):
+        return result  # the position is not inside the answer (a tag the answer lacks)
+    probabilities = trail.probabilities(len(target), scoring.choices)
+    if probabilities is None:
+        return result
+    return dataclasses.replace(result, choice_probabilities=tuple(probabilities))

@@ -5,7 +5,10 @@ A verdict is read only from an explicit mark — the last `<judgement>right|wron
 final `Judgement: right` line as small models write it. Anything else is "no verdict", never guessed.
 The score is the critic's probability of "right" against "wrong" at the verdict position: the last
 `<judgement>` tag of the answer part (after `</think>`), never a tag the critic wrote while thinking.
-The paper's selection rule also needs the length of the critique's reasoning (`critique_reasoning`).
+Engines that can score while they generate (`GenerationRequest.score_at`, see `verdict_scoring`) put
+p(right) in the result (`choice_probabilities`); otherwise it is scored afterwards with
+`Engine.score_choices` at the same position. The paper's selection rule also needs the length of the
+critique's reasoning (`critique_reasoning`).
 """
 
 from __future__ import annotations
@@ -16,7 +19,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ocr_cli.code.extract import split_reasoning
-from ocr_cli.engines.base import Engine, GenerationRequest, GenerationResult, Message, SamplingParams
+from ocr_cli.engines.base import (
+    ChoiceScoring,
+    Engine,
+    GenerationRequest,
+    GenerationResult,
+    Message,
+    SamplingParams,
+)
 from ocr_cli.language import Language
 from ocr_cli.problem.types import Problem
 from ocr_cli.prompts import critic_messages
@@ -84,25 +94,41 @@ def critique_reasoning(text: str) -> str:
     return (answer[: tag.start()] if tag else answer).strip()
 
 
+def verdict_scoring() -> ChoiceScoring:
+    """What a critique request asks an engine to score once the critique ends: p("right") against
+    p("wrong") at `verdict_prefix` of the critique."""
+    return ChoiceScoring(choices=VERDICT_CHOICES, position=verdict_prefix)
+
+
 def critic_request(problem: Problem, code: str, language: Language,
                    params: SamplingParams) -> GenerationRequest:
-    """The request asking the critic about one candidate's final code."""
-    return GenerationRequest(messages=critic_messages(problem, code, language), params=params)
+    """The request asking the critic about one candidate's final code (scored at its verdict)."""
+    return GenerationRequest(messages=critic_messages(problem, code, language), params=params,
+                             score_at=verdict_scoring())
 
 
-def score_verdict(engine: Engine, messages: tuple[Message, ...], critique_text: str) -> float | None:
-    """p(right) at the verdict position, or None when the engine cannot score."""
-    request = GenerationRequest(messages=messages, assistant_prefix=verdict_prefix(critique_text))
-    probabilities = engine.score_choices(request, VERDICT_CHOICES)
+def p_right_of(probabilities: tuple[float, ...] | list[float] | None) -> float | None:
+    """p(right) from the probabilities of VERDICT_CHOICES, renormalised; None when unknown."""
     if not probabilities or len(probabilities) != 2:
         return None
     total = probabilities[0] + probabilities[1]
     return probabilities[0] / total if total > 0 else None
 
 
-def read_critique(engine: Engine, messages: tuple[Message, ...], text: str) -> Critique:
-    """Parse the verdict and score it."""
-    return Critique(text=text, verdict=parse_verdict(text), p_right=score_verdict(engine, messages, text))
+def score_verdict(engine: Engine, messages: tuple[Message, ...], critique_text: str) -> float | None:
+    """p(right) at the verdict position, asked of the engine afterwards; None when it cannot score."""
+    request = GenerationRequest(messages=messages, assistant_prefix=verdict_prefix(critique_text))
+    return p_right_of(engine.score_choices(request, VERDICT_CHOICES))
+
+
+def read_critique(engine: Engine, messages: tuple[Message, ...], text: str,
+                  scored: tuple[float, ...] | None = None) -> Critique:
+    """Parse the verdict; p(right) from `scored` (the result's `choice_probabilities`, scored while
+    generating) when given, else asked of the engine."""
+    p_right = p_right_of(scored)
+    if p_right is None:
+        p_right = score_verdict(engine, messages, text)
+    return Critique(text=text, verdict=parse_verdict(text), p_right=p_right)
 
 
 def critique_feedback(text: str, limit: int = 2000) -> str:
@@ -121,4 +147,4 @@ def critique_code(engine: Engine, problem: Problem, code: str, language: Languag
     """Ask the critic about one solution (the `ocr critique` command); the critique and the raw result."""
     request = critic_request(problem, code, language, params)
     result = engine.generate(request, on_chunk, cancel)
-    return read_critique(engine, request.messages, result.text), result
+    return read_critique(engine, request.messages, result.text, result.choice_probabilities), result

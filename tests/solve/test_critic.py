@@ -64,3 +64,14 @@ def test_critique_reasoning_is_the_think_part_or_the_answer_before_the_verdict()
     assert critique_reasoning("<think> long thought </think>\nFine.\n<judgement>right</judgement>") == (
         "long thought")
     assert critique_reasoning("It reads n, sums.\n<judgement>right</judgement>") == "It reads n, sums."
+
+
+def test_probabilities_scored_while_generating_are_used_without_asking_again() -> None:
+    from ocr_cli.solve.critic import read_critique
+
+    engine = ScriptedEngine([], scores=[[0.1, 0.9]])
+    text = "Fine.\n<judgement>right</judgement>"
+    critique = read_critique(engine, (), text, scored=(0.6, 0.2))
+    assert critique.p_right == pytest.approx(0.75) and critique.verdict == "right"
+    assert engine.score_requests == []
+    assert read_critique(engine, (), text).p_right == pytest.approx(0.1)  # else asked afterwards

@@ -5,7 +5,7 @@ A verdict is read only from an explicit mark — the last `<judgement>right|wron
 final `Judgement: right` line as small models write it. Anything else is "no verdict", never guessed.
 The score is the critic's probability of "right" against "wrong" at the verdict position: the last
 `<judgement>` tag of the answer part (after `</think>`), never a tag the critic wrote while thinking.
-Engines that can score while they generate (`GenerationRequest.score_at`, see `verdict_scoring`) put
+Engines that can score while they generate (`GenerationRequest.score_at`, see `VERDICT_SCORING`) put
 p(right) in the result (`choice_probabilities`); otherwise it is scored afterwards with
 `Engine.score_choices` at the same position. The paper's selection rule also needs the length of the
 critique's reasoning (`critique_reasoning`).
@@ -84,6 +84,10 @@ def verdict_prefix(text: str) -> str:
     return text.rstrip() + "\n<judgement>"
 
 
+#: Asks an engine that can to score the verdict inside generation (see `read_critique`).
+VERDICT_SCORING = ChoiceScoring(choices=VERDICT_CHOICES, position=verdict_prefix)
+
+
 def critique_reasoning(text: str) -> str:
     """The reasoning of a critique, whose length the paper's selection rule compares: its `<think>`
     part when it has one, else its answer up to the verdict."""
@@ -94,39 +98,30 @@ def critique_reasoning(text: str) -> str:
     return (answer[: tag.start()] if tag else answer).strip()
 
 
-def verdict_scoring() -> ChoiceScoring:
-    """What a critique request asks an engine to score once the critique ends: p("right") against
-    p("wrong") at `verdict_prefix` of the critique."""
-    return ChoiceScoring(choices=VERDICT_CHOICES, position=verdict_prefix)
-
-
 def critic_request(problem: Problem, code: str, language: Language,
                    params: SamplingParams) -> GenerationRequest:
-    """The request asking the critic about one candidate's final code (scored at its verdict)."""
+    """The request asking the critic about one candidate's final code."""
     return GenerationRequest(messages=critic_messages(problem, code, language), params=params,
-                             score_at=verdict_scoring())
+                             score_at=VERDICT_SCORING)
 
 
-def p_right_of(probabilities: tuple[float, ...] | list[float] | None) -> float | None:
-    """p(right) from the probabilities of VERDICT_CHOICES, renormalised; None when unknown."""
+def score_verdict(engine: Engine, messages: tuple[Message, ...], critique_text: str) -> float | None:
+    """p(right) at the verdict position, or None when the engine cannot score."""
+    request = GenerationRequest(messages=messages, assistant_prefix=verdict_prefix(critique_text))
+    probabilities = engine.score_choices(request, VERDICT_CHOICES)
     if not probabilities or len(probabilities) != 2:
         return None
     total = probabilities[0] + probabilities[1]
     return probabilities[0] / total if total > 0 else None
 
 
-def score_verdict(engine: Engine, messages: tuple[Message, ...], critique_text: str) -> float | None:
-    """p(right) at the verdict position, asked of the engine afterwards; None when it cannot score."""
-    request = GenerationRequest(messages=messages, assistant_prefix=verdict_prefix(critique_text))
-    return p_right_of(engine.score_choices(request, VERDICT_CHOICES))
-
-
 def read_critique(engine: Engine, messages: tuple[Message, ...], text: str,
                   scored: tuple[float, ...] | None = None) -> Critique:
-    """Parse the verdict; p(right) from `scored` (the result's `choice_probabilities`, scored while
-    generating) when given, else asked of the engine."""
-    p_right = p_right_of(scored)
-    if p_right is None:
+    """Parse the verdict and score it: `scored` is the engine's (right, wrong) probabilities read
+    during generation (`GenerationResult.choice_probabilities`); without them, score afterwards."""
+    if scored is not None and len(scored) == 2 and sum(scored) > 0:
+        p_right: float | None = scored[0] / sum(scored)
+    else:
         p_right = score_verdict(engine, messages, text)
     return Critique(text=text, verdict=parse_verdict(text), p_right=p_right)
 

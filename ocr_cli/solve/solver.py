@@ -24,7 +24,7 @@ from ocr_cli.problem.types import Problem, TestCase
 from ocr_cli.prompts import critic_messages, generator_messages, reviser_messages
 from ocr_cli.solve import events as ev
 from ocr_cli.solve.budget import Budget
-from ocr_cli.solve.critic import critique_reasoning, read_critique, verdict_scoring
+from ocr_cli.solve.critic import VERDICT_SCORING, critique_reasoning, read_critique
 from ocr_cli.solve.feedback import candidate_feedback
 from ocr_cli.solve.ranking import Candidate, best_of, ranked
 from ocr_cli.solve.streaming import stream_from_worker
@@ -285,8 +285,7 @@ class Solver:
             return
         prompts = [critic_messages(problem, c.code or "", self.settings.language) for c in chosen]
         requests = [GenerationRequest(m, self.settings.critic_sampling(max_tokens, self._next_seed()),
-                                      score_at=verdict_scoring())
-                    for m in prompts]
+                                      score_at=VERDICT_SCORING) for m in prompts]
         for candidate in chosen:
             yield ev.CritiqueStarted(candidate_id=candidate.id)
         start = time.perf_counter()

@@ -294,7 +294,7 @@ def test_factory_and_base_url_setting(server: fake.FakeOpenAIServer, monkeypatch
 
 
 def test_p_right_comes_from_the_streamed_logprobs_of_the_verdict_token() -> None:
-    from ocr_cli.solve.critic import verdict_scoring
+    from ocr_cli.solve.critic import VERDICT_SCORING
 
     # a server that cannot continue a prefix: score_choices gives up, the streamed logprobs tell
     with fake.FakeOpenAIServer(owned_by="openai") as srv:
@@ -306,7 +306,7 @@ def test_p_right_comes_from_the_streamed_logprobs_of_the_verdict_token() -> None
                                 {"token": " maybe", "logprob": math.log(0.2)}],
                                 "wrong": [{"token": " wrong", "logprob": math.log(0.9)}]})
         engine = _engine(srv)
-        request = GenerationRequest(REQUEST.messages, score_at=verdict_scoring())
+        request = GenerationRequest(REQUEST.messages, score_at=VERDICT_SCORING)
         result = engine.generate(request)
         assert srv.requests[-1]["logprobs"] is True and srv.requests[-1]["top_logprobs"] == 20
         assert result.choice_probabilities == pytest.approx((0.75, 0.25))  # at the answer's tag

@@ -87,9 +87,8 @@ def info(
     if preset is None or downloaded:
         summary = read_gguf_info(path).summary()
     else:  # what the preset says, until the file is here to read
-        summary = {"path": f"not downloaded: ocr models pull {preset.name}",
-                   "quantization": preset.quantization, "context_length": preset.context_length,
-                   "file_size": preset.size_bytes}
+        summary = {"path": str(path), "quantization": preset.quantization,
+                   "context_length": preset.context_length, "file_size": preset.size_bytes}
     summary["downloaded"] = downloaded
     if preset is not None:
         summary["preset"] = preset.name
@@ -108,16 +107,21 @@ def info(
               ("size_label", "size label"), ("quantization", "quantization"),
               ("context_length", "training context"), ("layers", "layers"),
               ("chat_template", "chat template"), ("file_size", "file size"),
-              ("gguf_version", "GGUF version"), ("tensors", "tensors"), ("path", "path")]
+              ("gguf_version", "GGUF version"), ("tensors", "tensors"), ("path", "path"),
+              ("downloaded", "downloaded")]
     if preset is not None:
         labels += [("preset", "preset"), ("repo", "repo"), ("sampling", "recommended"), ("roles", "roles"),
                    ("critic", "critic to run"), ("notes", "notes")]
     for key, label in labels:
+        if key not in summary:  # not downloaded: only what the preset says
+            continue
         value = summary.get(key)
         if key == "parameters" and isinstance(value, int):
             text = f"{value:,} ({value / 1e9:.2f} B)" if value >= 1e8 else f"{value:,}"
         elif key == "file_size" and isinstance(value, int):
             text = f"{_size(value)} ({value:,} bytes)"
+        elif key == "downloaded":
+            text = "yes" if value else f"no: ocr models pull {preset.name if preset else target}"
         elif key == "chat_template":
             text = "present" if value else "absent (pass --tokenizer FOLDER)"
         else:

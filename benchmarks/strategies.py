@@ -17,13 +17,13 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from ocr_cli.bench.problemset import BenchProblem, checker_command, discover, load_bench_problem
+from ocr_cli.bench.problemset import BenchProblem, discover, load_bench_problem
 from ocr_cli.config import load_settings
 from ocr_cli.engines.factory import EnginePool
 from ocr_cli.judge.runner import Judge
 from ocr_cli.judge.types import Comparison, JudgeOptions
 from ocr_cli.solve import events as ev
-from ocr_cli.solve.setup import judge_options_from, model_preset, solve_settings_from
+from ocr_cli.solve.setup import checker_command, judge_options_from, model_preset, solve_settings_from
 from ocr_cli.solve.solver import Solver
 from ocr_cli.solve.types import SolveResult, Strategy
 
@@ -34,7 +34,7 @@ def hidden_judge(item: BenchProblem, options: JudgeOptions, build_dir: Path) -> 
     if item.checker is None:
         return Judge(options)
     return Judge(replace(options, comparison=Comparison.CHECKER,
-                         checker=checker_command(item.checker, build_dir)))
+                         checker=checker_command(item.checker, build_dir=build_dir)))
 
 
 def solve_once(solver: Solver, item: BenchProblem) -> SolveResult:

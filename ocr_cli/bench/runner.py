@@ -17,12 +17,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ocr_cli.bench.problemset import BenchProblem, ProblemDir, checker_command, load_bench_problem
+from ocr_cli.bench.problemset import BenchProblem, ProblemDir, load_bench_problem
 from ocr_cli.bench.report import BenchReport, RunKey, RunRecord
 from ocr_cli.config import Settings
 from ocr_cli.engines.base import Engine
 from ocr_cli.errors import OcrError
-from ocr_cli.judge.types import Comparison, JudgeReport, Verdict
+from ocr_cli.judge.types import JudgeReport, Verdict
 from ocr_cli.language import Language
 from ocr_cli.solve.events import CandidateDrafted, CritiqueFinished, SolveEvent, SolveFinished
 from ocr_cli.solve.types import SolveResult, SolveSettings
@@ -216,12 +216,7 @@ class BenchRunner:
         from ocr_cli.judge.runner import Judge
         from ocr_cli.solve.setup import judge_options_from
 
-        options = judge_options_from(self.settings, bp.problem)
-        if bp.checker is not None:
-            command = checker_command(bp.checker, Path(self._work.name), self.settings.cxx)
-            options = dataclasses.replace(options, comparison=Comparison.CHECKER, checker=command,
-                                          checker_style="testlib")
-        return Judge(options)
+        return Judge(judge_options_from(self.settings, bp.problem))  # the problem's checker included
 
     def _solve(
         self, bp: BenchProblem, strategy: str, language: Language, judge: Judge,

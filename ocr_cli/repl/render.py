@@ -1,6 +1,6 @@
 """What the REPL prints besides a solve's progress: the banner, samples, tests, settings, history, help.
 
-A solve's progress and result are rendered by `ocr_cli.cli.render_solve`, exactly as `ocr solve`
+A solve's progress and result are rendered by `ocr_cli.frontend.render_solve`, exactly as `ocr solve`
 renders them.
 """
 

@@ -9,29 +9,22 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from ocr_cli.config import Settings, write_config_file
 from ocr_cli.engines.base import Engine, EngineInfo
 from ocr_cli.engines.factory import EnginePool
 from ocr_cli.errors import OcrError, ProblemError, StorageError
+from ocr_cli.frontend.render_solve import SolveView
+from ocr_cli.frontend.solve_run import SolverLike, SolveRun
 from ocr_cli.judge.types import JudgeReport
 from ocr_cli.language import Language
 from ocr_cli.problem.types import Problem, TestCase
 from ocr_cli.solve import events as ev
 from ocr_cli.solve.types import SolveResult, SolveSettings
-
-
-class SolverLike(Protocol):
-    """What the session needs of `ocr_cli.solve.solver.Solver`."""
-
-    def solve(self, problem: Problem, tests: Sequence[TestCase],
-              cancel: threading.Event | None = None) -> Iterator[ev.SolveEvent]: ...
-
-    def result_so_far(self) -> SolveResult: ...
 
 
 @dataclass
@@ -211,52 +204,42 @@ class ReplSession:
 
         return Solver(generator, critic, self._judge(self.problem), self._solve_settings())
 
-    def _recorder(self, problem: Problem, generator: Engine, critic: Engine | None) -> Any:
-        self.transcript_problem = None
-        if not self.settings.log:
-            return None
-        from ocr_cli.storage.transcripts import TranscriptStore
+    def solve(self, view: SolveView | None = None, cancel: threading.Event | None = None) -> SolveRun:
+        """Solve the current problem with the current settings, shown by `view`.
 
-        models = {"generator": generator.info.describe()}
-        if critic is not None:
-            models["critic"] = critic.info.describe()
-        try:
-            if self._store is None:
-                self._store = TranscriptStore()
-            return self._store.start_run("repl", problem, self.settings, models)
-        except StorageError as exc:  # a solve is worth more than its transcript
-            self.transcript_problem = str(exc)
-            return None
-
-    def solve(self, cancel: threading.Event | None = None) -> Iterator[ev.SolveEvent]:
-        """Solve the current problem with the current settings, yielding the solver's events.
-
-        Every event is recorded in the transcript as it comes. On KeyboardInterrupt the solve is
-        cancelled, the best candidate so far is kept (in `/history` and the transcript) and the
-        interrupt is raised again for the caller to report.
+        Every event is recorded in the transcript as it comes (`frontend.solve_run.run_solve`). On
+        Ctrl+C the solve is cancelled and the best candidate so far is kept (in `/history` and the
+        transcript); the returned run says it was interrupted.
         """
+        from ocr_cli.frontend.solve_run import run_solve, start_transcript
+
         if self.problem is None:
             raise ProblemError("no current problem: paste a statement first")
         problem = self.problem
-        cancel = cancel or threading.Event()
         generator, critic = self.engines()
         solver = self._make_solver(generator, critic)
-        recorder = self._recorder(problem, generator, critic)
+        models = {"generator": generator.info.describe()}
+        if critic is not None:
+            models["critic"] = critic.info.describe()
+        recorder, self.transcript_problem = None, None
+        if self.settings.log:
+            try:
+                if self._store is None:
+                    from ocr_cli.storage.transcripts import TranscriptStore
+
+                    self._store = TranscriptStore()
+                recorder, self.transcript_problem = start_transcript("repl", problem, self.settings, models,
+                                                                     self._store)
+            except StorageError as exc:  # a solve is worth more than its transcript
+                self.transcript_problem = str(exc)
         entry = RunEntry(number=len(self.runs) + 1, title=problem.title or _first_line(problem.statement),
-                         run_id=getattr(recorder, "run_id", None))
+                         run_id=recorder.run_id if recorder is not None else None)
         self.runs.append(entry)
-        try:
-            for event in solver.solve(problem, self.tests(), cancel):
-                if recorder is not None:
-                    recorder.record(event)
-                _trace(entry, event)
-                yield event
-        except KeyboardInterrupt:
-            cancel.set()
-            entry.result = solver.result_so_far()
-            if recorder is not None:
-                recorder.finish(entry.result)
-            raise
+        run = run_solve(solver, problem, self.tests(), recorder=recorder, view=view,
+                        on_event=lambda event: _trace(entry, event), cancel=cancel)
+        entry.result = run.result
+        self.transcript_problem = self.transcript_problem or run.transcript_problem
+        return run
 
     @property
     def last_run(self) -> RunEntry | None:

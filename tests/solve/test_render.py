@@ -6,7 +6,7 @@ import io
 
 from rich.console import Console
 
-from ocr_cli.cli.render_solve import SolveView, result_to_json, summary_line
+from ocr_cli.frontend.render_solve import SolveView, result_to_json, summary_line
 from ocr_cli.engines.scripted import ScriptedEngine
 from ocr_cli.solve.solver import Solver
 from ocr_cli.solve.types import SolveSettings

@@ -10,9 +10,9 @@ from typing import Any
 import typer
 
 from ocr_cli.cli.console import make_console
-from ocr_cli.cli.render_solve import SolveView, result_to_json
 from ocr_cli.config import Settings, load_settings
 from ocr_cli.errors import ConfigError, ProblemError, StorageError
+from ocr_cli.frontend.render_solve import SolveView, result_to_json
 from ocr_cli.problem.types import Problem
 from ocr_cli.solve.types import SolveResult
 

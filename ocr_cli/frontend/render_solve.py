@@ -2,7 +2,7 @@
 
 `SolveView` consumes the solver's events. On a terminal it shows a live table (round, tokens,
 tokens/s, state of each candidate); off a terminal or with `--quiet` consoles it prints plain,
-stable lines, one per step, with no colour or spinner. The REPL reuses this module.
+stable lines, one per step, with no colour or spinner. `ocr solve` (on stderr) and the REPL both use it.
 """
 
 from __future__ import annotations
@@ -191,6 +191,8 @@ def summary_line(result: SolveResult) -> str:
     if result.stop_reason and result.status != "accepted":
         status += f" ({result.stop_reason})"
     best = next((c for c in result.candidates if c.id == result.best_id), None)
+    if result.status == "accepted" and best is not None and not best.tests_total:
+        status = "accepted by the critic only (no tests)"
     parts = [status]
     if best is not None:
         tests = f", {best.tests_passed}/{best.tests_total} tests" if best.tests_total else ""
@@ -231,10 +233,13 @@ def render_result(console: Console, result: SolveResult, show_code: bool = True)
     console.print(Group(*parts))
 
 
-def result_to_json(result: SolveResult) -> dict[str, Any]:
-    """The `--json` object of `ocr solve`."""
+def result_to_json(result: SolveResult, *, tests_total: int, warnings: list[str]) -> dict[str, Any]:
+    """The `--json` object of `ocr solve`: `tests_total` local tests judged each candidate, and
+    `warnings` says what the evidence lacked (no tests, no statement, doubtful samples)."""
     return {
         "status": result.status,
+        "tests_total": tests_total,
+        "warnings": list(warnings),
         "language": result.language.value,
         "code": result.code,
         "rounds": result.rounds,

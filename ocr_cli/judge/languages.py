@@ -1,7 +1,7 @@
 """Building solutions: compile once per source (cached by content hash) and say how to run them.
 
 Python runs on the running interpreter unless `JudgeOptions.python` names another; a syntax error is
-CE. C++ is compiled with `g++ -O2 -std=gnu++17` unless configured otherwise.
+CE. C++ is compiled with `g++ -O2 -std=gnu++20` unless configured otherwise.
 """
 
 from __future__ import annotations

@@ -97,3 +97,25 @@ def load_problem(source: str | Path, *, text: str | None = None) -> Problem:
         float_tol=stated_tolerance(body),
         doubtful_samples=tuple(extraction.doubtful),
     )
+
+
+def with_statement(problem: Problem, text: str) -> Problem:
+    """`problem` with `text` as its statement (`--statement FILE`, `--fetch-statement`, `/statement`):
+    the samples and limits it already has stay; those it lacks are read from the text."""
+    import dataclasses
+
+    if not text.strip():
+        raise ProblemError("the statement is empty")
+    body = text.replace("\r\n", "\n").replace("\r", "\n")
+    extraction = extract_samples(body)
+    return dataclasses.replace(
+        problem,
+        statement=body,
+        statement_missing=False,
+        title=problem.title or _title(body),
+        samples=problem.samples or tuple(extraction.samples),
+        doubtful_samples=problem.doubtful_samples if problem.samples else tuple(extraction.doubtful),
+        time_limit_s=problem.time_limit_s or extraction.time_limit_s,
+        memory_limit_mb=problem.memory_limit_mb or extraction.memory_limit_mb,
+        float_tol=problem.float_tol or stated_tolerance(body),
+    )

@@ -176,6 +176,26 @@ def collect_tests(problem: Problem, test_dirs: Iterable[str | Path]) -> list[Tes
     return tests
 
 
+NO_TESTS_WARNING = "no tests: only the critic decides whether a candidate is right"
+
+
+def evidence_warnings(problem: Problem, tests: Iterable[TestCase], settings: Settings) -> list[str]:
+    """What a solve of `problem` on `tests` must not be silent about: no tests (refused when
+    `require_tests` is on), no statement text, samples left out as doubtful."""
+    warnings: list[str] = []
+    if not list(tests):
+        if settings.require_tests:
+            raise ProblemError("no tests, and require_tests is on: refusing to let the critic alone decide",
+                               hint="add tests with --tests DIR, or turn require_tests off")
+        warnings.append(NO_TESTS_WARNING)
+    if problem.statement_missing:
+        warnings.append("the problem has no statement text (Competitive Companion sends only the samples): "
+                        "the model sees only the samples; add it with --statement FILE, --fetch-statement "
+                        "or /statement in the REPL")
+    warnings.extend(problem.doubtful_samples)
+    return warnings
+
+
 def load_problem_source(source: str | Path) -> Problem:
     """The problem a path names: a problem folder (`problem.folder`), a statement or JSON file, or
     "-" for stdin."""

@@ -71,7 +71,8 @@ def test_stated_tolerance(text: str, tol: float | None) -> None:
 
 def test_a_problem_folder_reads_meta_samples_and_checker(tmp_path: Path) -> None:
     (tmp_path / "statement.txt").write_text("Any.\n\nSample Input\n1\n\nSample Output\n1\n", encoding="utf-8")
-    (tmp_path / "meta.json").write_text(json.dumps({"time_limit_s": 3, "memory_limit_mb": 64}), encoding="utf-8")
+    meta = {"time_limit_s": 3, "memory_limit_mb": 64}
+    (tmp_path / "meta.json").write_text(json.dumps(meta), encoding="utf-8")
     (tmp_path / "checker.py").write_text("import sys\n", encoding="utf-8")
     (tmp_path / "test").mkdir()
     (tmp_path / "test" / "sample-1.in").write_text("5\n", encoding="utf-8")

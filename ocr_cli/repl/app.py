@@ -93,6 +93,13 @@ class Repl:
     def _solve(self) -> None:
         """Solve the current problem with live progress; Ctrl+C cancels it, keeping the best so far
         (shown, in `/history`, and in the transcript)."""
+        from ocr_cli.solve.setup import judging_note
+
+        for line in self.session.solve_warnings():
+            self._say(f"warning: {line}")
+        note = judging_note(self.session.problem) if self.session.problem is not None else None
+        if note:
+            self._say(note)
         run = self.session.solve(SolveView(self.console, show_reasoning=self.session.settings.show_reasoning))
         if self.session.transcript_problem:
             self._say(f"warning: no transcript: {self.session.transcript_problem}")
@@ -113,7 +120,9 @@ class Repl:
             if word in COMMANDS or word in ALIASES:
                 self._say(f"did you mean /{word}? (commands start with /; other text is a statement)")
                 return Outcome.CONTINUE
-            problem = self.session.set_problem_text(text)
+            problem, dropped = self.session.set_problem_text(text)
+            if dropped:
+                self._say(f"new problem: dropped the previous problem's {', '.join(dropped)}")
             self._say(render.problem_summary(problem))
             self._solve()
         except OcrError as exc:

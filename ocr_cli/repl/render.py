@@ -41,6 +41,10 @@ def problem_summary(problem: Problem) -> str:
         parts.append(f"memory limit {problem.memory_limit_mb} MB")
     if problem.interactive:
         parts.append("interactive")
+    if problem.statement_missing:
+        parts.append("no statement text (/statement adds it)")
+    if problem.doubtful_samples:
+        parts.append(f"{len(problem.doubtful_samples)} doubtful sample(s) left out")
     title = f"{problem.title}: " if problem.title else ""
     return title + " · ".join(parts)
 

@@ -43,6 +43,7 @@ class RunEntry:
 
     number: int
     title: str
+    problem: Problem | None = None  # the problem it solved (best code belongs to it)
     result: SolveResult | None = None
     run_id: int | None = None  # transcript id, None when not logged
     started: float = field(default_factory=time.time)
@@ -147,14 +148,39 @@ class ReplSession:
 
     # ----- problem and tests ---------------------------------------------------------------------
 
-    def set_problem_text(self, text: str) -> Problem:
-        """Read a pasted statement (samples and limits extracted) and make it the current problem."""
+    def set_problem_text(self, text: str) -> tuple[Problem, list[str]]:
+        """Read a pasted statement (samples and limits extracted) and make it the current problem;
+        also what of the previous problem was dropped (see `set_problem`)."""
         from ocr_cli.problem.loader import load_problem
 
         if not text.strip():
             raise ProblemError("the statement is empty")
-        self.problem = load_problem("<pasted>", text=text)
-        self.added_tests = []
+        problem = load_problem("<pasted>", text=text)
+        return problem, self.set_problem(problem)
+
+    def set_problem(self, problem: Problem) -> list[str]:
+        """Make `problem` the current one. The previous problem's tests, results and best code go
+        (one problem at a time); returns what was dropped, for telling the user. Tests loaded while
+        no problem was current belong to this one."""
+        dropped: list[str] = []
+        if self.problem is not None:
+            if self.dir_tests:
+                dropped.append(f"{len(self.dir_tests)} tests from {self.tests_dir}")
+            if self.added_tests:
+                dropped.append(f"{len(self.added_tests)} added tests")
+            if self.best_code() is not None:
+                dropped.append("the best code")
+            self.dir_tests, self.tests_dir, self.added_tests = [], None, []
+        self.problem = problem
+        return dropped
+
+    def set_statement(self, text: str) -> Problem:
+        """Give the current problem its statement text (a Competitive Companion problem has none)."""
+        from ocr_cli.problem.loader import with_statement
+
+        if self.problem is None:
+            raise ProblemError("no current problem: paste a statement first")
+        self.problem = with_statement(self.problem, text)
         return self.problem
 
     def clear(self) -> None:
@@ -165,7 +191,8 @@ class ReplSession:
         self.tests_dir = None
 
     def load_tests_dir(self, folder: Path) -> list[TestCase]:
-        """Load an oj-layout test folder to use alongside the samples."""
+        """Load an oj-layout test folder to use alongside the samples of the current problem (or of
+        the next one, when none is current)."""
         from ocr_cli.problem.testdirs import load_tests
 
         self.dir_tests = list(load_tests(folder))
@@ -204,6 +231,15 @@ class ReplSession:
 
         return Solver(generator, critic, self._judge(self.problem), self._solve_settings())
 
+    def solve_warnings(self) -> list[str]:
+        """What a solve of the current problem must say about its evidence (raises ProblemError when
+        `require_tests` is on and there are no tests)."""
+        from ocr_cli.solve.setup import evidence_warnings
+
+        if self.problem is None:
+            raise ProblemError("no current problem: paste a statement first")
+        return evidence_warnings(self.problem, self.tests(), self.settings)
+
     def solve(self, view: SolveView | None = None, cancel: threading.Event | None = None) -> SolveRun:
         """Solve the current problem with the current settings, shown by `view`.
 
@@ -233,7 +269,7 @@ class ReplSession:
             except StorageError as exc:  # a solve is worth more than its transcript
                 self.transcript_problem = str(exc)
         entry = RunEntry(number=len(self.runs) + 1, title=problem.title or _first_line(problem.statement),
-                         run_id=recorder.run_id if recorder is not None else None)
+                         problem=problem, run_id=recorder.run_id if recorder is not None else None)
         self.runs.append(entry)
         run = run_solve(solver, problem, self.tests(), recorder=recorder, view=view,
                         on_event=lambda event: _trace(entry, event), cancel=cancel)
@@ -246,8 +282,10 @@ class ReplSession:
         return self.runs[-1] if self.runs else None
 
     def best_code(self) -> tuple[str, Language] | None:
-        """The code of the last run's best candidate, with its language."""
+        """The code of the best candidate of the last run on the current problem, with its language."""
         for entry in reversed(self.runs):
+            if entry.problem is not self.problem:
+                continue
             if entry.result is not None and entry.result.code:
                 return entry.result.code, entry.result.language
         return None

@@ -211,7 +211,7 @@ def _blocks(lines: list[str], doubtful: set[int] | None = None) -> list[_Block]:
         block = _Block(heading.kind, number, heading.family)
         start = i + 1
         i = _collect(lines, start, block)
-        block.doubtful = bool(doubtful) and any(k in doubtful for k in range(start, i))
+        block.doubtful = doubtful is not None and any(k in doubtful for k in range(start, i))
         if heading.role == "plain" and in_section and _opens_with_a_sentence(block):
             continue  # an "Example" paragraph of the statement followed by its Input section
         if heading.role == "plain" and not in_section:

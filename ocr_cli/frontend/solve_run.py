@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ocr_cli.config import Settings
-from ocr_cli.errors import StorageError
+from ocr_cli.errors import OcrError, StorageError
 from ocr_cli.frontend.render_solve import SolveView
 from ocr_cli.problem.types import Problem, TestCase
 from ocr_cli.solve import events as ev
@@ -72,7 +72,8 @@ def run_solve(solver: SolverLike, problem: Problem, tests: Sequence[TestCase], *
               on_event: Callable[[ev.SolveEvent], None] | None = None,
               cancel: threading.Event | None = None) -> SolveRun:
     """Run the solve to its end (or Ctrl+C), recording and showing each event; never raises
-    KeyboardInterrupt."""
+    KeyboardInterrupt. An `OcrError` (the judge or an engine failed) finishes the transcript with the
+    best so far and is raised again."""
     cancel = cancel or threading.Event()
     run = _Recording(recorder)
     result: SolveResult | None = None
@@ -90,6 +91,10 @@ def run_solve(solver: SolverLike, problem: Problem, tests: Sequence[TestCase], *
     except KeyboardInterrupt:
         cancel.set()
         interrupted = True
+    except OcrError:  # e.g. a checker that cannot run: reported as one line, the work so far kept
+        cancel.set()
+        run.finish(solver.result_so_far())
+        raise
     if result is None:
         result = solver.result_so_far()
     run.finish(result)

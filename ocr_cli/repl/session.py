@@ -271,8 +271,12 @@ class ReplSession:
         entry = RunEntry(number=len(self.runs) + 1, title=problem.title or _first_line(problem.statement),
                          problem=problem, run_id=recorder.run_id if recorder is not None else None)
         self.runs.append(entry)
-        run = run_solve(solver, problem, self.tests(), recorder=recorder, view=view,
-                        on_event=lambda event: _trace(entry, event), cancel=cancel)
+        try:
+            run = run_solve(solver, problem, self.tests(), recorder=recorder, view=view,
+                            on_event=lambda event: _trace(entry, event), cancel=cancel)
+        except OcrError:
+            entry.result = solver.result_so_far()  # in /history, not "running" forever
+            raise
         entry.result = run.result
         self.transcript_problem = self.transcript_problem or run.transcript_problem
         return run

@@ -89,3 +89,11 @@ def test_competitive_companion_json_has_no_statement() -> None:
     problem = load_problem("cc.json", text=json.dumps(payload))
     assert problem.statement_missing and problem.url == payload["url"]
     assert not load_problem("x.json", text=json.dumps({**payload, "statement": "Add."})).statement_missing
+
+
+def test_prose_running_across_the_column_gap_makes_its_sample_doubtful() -> None:
+    # The left column's "(−10 ≤ A_i ≤ 10)." runs into the right column's "1 -2 3": where one ends is
+    # a guess, so sample 1 is left out (before: its input was read as "10). 3\n10).1 -2 3").
+    extraction = extract_samples((FIXTURES / "crossing_columns.txt").read_text(encoding="utf-8"))
+    assert [(s.input, s.output) for s in extraction.samples] == [("2\n-1 -1\n", "0\n")]
+    assert [d.split(":")[0] for d in extraction.doubtful] == ["sample 1"]

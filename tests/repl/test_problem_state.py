@@ -87,3 +87,18 @@ def test_require_tests_refuses_in_the_repl() -> None:
     session.set_problem_text("Say hi\n\nPrint hi.")
     with pytest.raises(ProblemError, match="require_tests"):
         session.solve_warnings()
+
+
+def test_a_checker_that_cannot_run_is_one_error_line(driven: Driven, monkeypatch: pytest.MonkeyPatch) -> None:
+    from ocr_cli.errors import JudgeError
+    from ocr_cli.judge.runner import Judge
+
+    def cannot_run(*args: object, **kwargs: object) -> None:
+        raise JudgeError("the checker cannot run: /no/such/checker: not found")
+
+    monkeypatch.setattr(Judge, "run", cannot_run)
+    out = driven.run(paste(SUM_STATEMENT) + "\r/quit\r")
+    assert "error: the checker cannot run: /no/such/checker: not found" in out
+    assert "Traceback" not in out and " WA " not in out
+    result = driven.session.runs[0].result
+    assert result is not None and result.status == "cancelled"  # in /history, not "running"

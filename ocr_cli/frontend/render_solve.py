@@ -50,10 +50,12 @@ class _Row:
 class SolveView:
     """Shows a solve as it runs; use as a context manager around feeding it events."""
 
-    def __init__(self, console: Console, show_reasoning: bool = False, show_code: bool = True) -> None:
+    def __init__(self, console: Console, show_reasoning: bool = False, show_code: bool = True,
+                 show_summary: bool = True) -> None:
         self.console = console
         self.show_reasoning = show_reasoning
         self.show_code = show_code
+        self.show_summary = show_summary
         self.live_mode = console.is_terminal
         self._rows: dict[str, _Row] = {}
         self._live: Live | None = None
@@ -172,7 +174,7 @@ class SolveView:
         if result.best_id and result.best_id in self._rows and result.status == "accepted":
             self._rows[result.best_id].state = "accepted"
         self._stop_live()
-        render_result(self.console, result, show_code=self.show_code)
+        render_result(self.console, result, show_code=self.show_code, show_summary=self.show_summary)
 
     def _table(self) -> Table:
         table = Table(show_edge=False, pad_edge=False, box=None)
@@ -218,7 +220,8 @@ def candidates_table(result: SolveResult) -> Table:
     return table
 
 
-def render_result(console: Console, result: SolveResult, show_code: bool = True) -> None:
+def render_result(console: Console, result: SolveResult, show_code: bool = True,
+                  show_summary: bool = True) -> None:
     """Print the verdict table, the final code (highlighted on a terminal) and the summary line."""
     parts: list[RenderableType] = []
     if result.candidates:
@@ -229,8 +232,10 @@ def render_result(console: Console, result: SolveResult, show_code: bool = True)
             parts.append(Syntax(result.code, lexer, line_numbers=False, word_wrap=True))
         else:
             parts.append(Text(result.code.rstrip("\n")))
-    parts.append(Text(summary_line(result), style="bold" if result.status == "accepted" else ""))
-    console.print(Group(*parts))
+    if show_summary:
+        parts.append(Text(summary_line(result), style="bold" if result.status == "accepted" else ""))
+    if parts:
+        console.print(Group(*parts))
 
 
 def result_to_json(result: SolveResult, *, tests_total: int, warnings: list[str]) -> dict[str, Any]:

@@ -160,9 +160,16 @@ def solve(
     result = outcome.result
     if json_out:
         print(json.dumps(result_to_json(result, tests_total=outcome.tests_total, warnings=outcome.warnings),
-                         indent=2))
+                         indent=2), flush=True)
     elif output is None and result.code:
         print_code(result.code, result.language)
+    written = f", written to {output}" if output is not None and result.code else ""
+    if outcome.interrupted:  # the last line, after the code: what a user pressing Ctrl-C looks for
+        final = f"interrupted: best so far {result.best_id or '-'}{written}"
+    else:
+        final = summary_line(result) + written
+    make_console(quiet=quiet, stderr=True).print(final, markup=False, highlight=False,
+                                                 style="bold" if result.status == "accepted" else "")
     if outcome.interrupted:
         raise typer.Exit(EXIT_INTERRUPTED)
     raise typer.Exit(0 if result.status == "accepted" else 1)
@@ -193,7 +200,8 @@ def run_solve(problem: Problem, settings: Settings, test_dirs: list[Path], *, ch
               quiet: bool, output: Path | None) -> SolveOutcome:
     """Build everything, run the solve (`frontend.solve_run`) with its view on stderr, write `-o`.
 
-    Ctrl-C stops the solve, keeps the transcript and the best code so far (the caller prints it).
+    Ctrl-C stops the solve, keeps the transcript and the best code so far (the caller prints it and
+    the final status line).
     """
     from ocr_cli.engines.factory import EnginePool
     from ocr_cli.frontend.solve_run import run_solve as run_with_view
@@ -236,21 +244,14 @@ def run_solve(problem: Problem, settings: Settings, test_dirs: list[Path], *, ch
         recorder, no_transcript = start_transcript("solve", problem, settings, models)
         if no_transcript:
             say(f"ocr: warning: no transcript: {no_transcript}")
-        view = None if quiet else SolveView(stderr, show_reasoning=settings.show_reasoning, show_code=False)
+        view = None if quiet else SolveView(stderr, show_reasoning=settings.show_reasoning, show_code=False,
+                                            show_summary=False)  # the final line comes after the code
         run = run_with_view(solver, problem, tests, recorder=recorder, view=view)
     if run.transcript_problem:
         say(f"ocr: warning: {run.transcript_problem}")
     result = run.result
     if output is not None and result.code:
         write_code(output, result.code)
-    written = f", written to {output}" if output is not None and result.code else ""
-    if run.interrupted:
-        if not quiet:
-            render_result(stderr, result, show_code=False)
-        stderr.print(f"interrupted: best so far {result.best_id or '-'}{written}", markup=False,
-                     highlight=False)
-    elif quiet:
-        stderr.print(summary_line(result) + written, markup=False, highlight=False)
-    elif written:
-        say(f"code{written[1:]}")
+    if run.interrupted and not quiet:
+        render_result(stderr, result, show_code=False, show_summary=False)
     return SolveOutcome(result, run.interrupted, len(tests), warnings)

@@ -283,7 +283,8 @@ class ReplSession:
 
     @property
     def last_run(self) -> RunEntry | None:
-        return self.runs[-1] if self.runs else None
+        """The last run on the current problem (a new problem has none yet)."""
+        return next((entry for entry in reversed(self.runs) if entry.problem is self.problem), None)
 
     def best_code(self) -> tuple[str, Language] | None:
         """The code of the best candidate of the last run on the current problem, with its language."""

@@ -102,3 +102,16 @@ def test_a_checker_that_cannot_run_is_one_error_line(driven: Driven, monkeypatch
     assert "Traceback" not in out and " WA " not in out
     result = driven.session.runs[0].result
     assert result is not None and result.status == "cancelled"  # in /history, not "running"
+
+
+def test_show_after_a_new_problem_has_nothing_of_the_old_one(driven: Driven) -> None:
+    driven.run(paste(SUM_STATEMENT) + "\r/quit\r")
+    assert driven.session.last_run is not None and driven.session.last_run.best is not None
+    driven.session.set_problem_text(DOUBLE_STATEMENT)
+    assert driven.session.last_run is None
+    console, _ = string_console()
+    dispatcher = Dispatcher(driven.session, console, ask=lambda _prompt: "", solve=lambda: None)
+    with pytest.raises(ProblemError, match="no critique yet"):
+        dispatcher.run("/show critique")
+    with pytest.raises(ProblemError, match="no code yet"):
+        dispatcher.run("/test")

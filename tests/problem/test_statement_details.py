@@ -97,3 +97,15 @@ def test_prose_running_across_the_column_gap_makes_its_sample_doubtful() -> None
     extraction = extract_samples((FIXTURES / "crossing_columns.txt").read_text(encoding="utf-8"))
     assert [(s.input, s.output) for s in extraction.samples] == [("2\n-1 -1\n", "0\n")]
     assert [d.split(":")[0] for d in extraction.doubtful] == ["sample 1"]
+
+
+def test_the_statement_part_of_a_problem_page_is_kept() -> None:
+    from ocr_cli.problem.fetch import statement_html
+
+    page = ('<html><body><div class="menu">Home Contests Gym</div><div class="ttypography">'
+            '<div class="problem-statement"><div class="header">A. Twice</div><p>Double &lt;N&gt;.</p><br>'
+            '<pre>2</pre></div></div><footer>Copyright</footer></body></html>')
+    part = statement_html(page)
+    assert "Double &lt;N&gt;." in part and "<pre>2</pre>" in part
+    assert "Home Contests" not in part and "Copyright" not in part
+    assert statement_html("<p>Just text</p>") == "<p>Just text</p>"  # no container: the whole page

@@ -189,7 +189,8 @@ def test_a_problem_without_statement_says_so_and_takes_one(tmp_path: Path,
 def statement_page() -> Iterator[str]:
     class Page(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:
-            body = b"<html><body><h1>A. Twice</h1><p>Double the number <b>N</b>.</p></body></html>"
+            body = (b"<html><body><nav>Home</nav><main><h1>A. Twice</h1><p>Double the number <b>N</b>.</p>"
+                    b"</main></body></html>")
             self.send_response(200)
             self.send_header("Content-Type", "text/html")
             self.send_header("Content-Length", str(len(body)))

@@ -25,8 +25,6 @@ if TYPE_CHECKING:
 DEFAULT_TIME_LIMIT_S = 2.0
 DEFAULT_MEMORY_LIMIT_MB = 1024
 _DEFAULTS = SolveSettings()
-DEFAULT_FLOAT_TOL = 1e-6
-CHECKER_STYLES = ("testlib", "judgels", "kattis")
 
 
 @dataclass(frozen=True)
@@ -46,9 +44,10 @@ class Checking:
             raise ConfigError(f"choose one of {', '.join(chosen)}")
         if self.float_tol is not None and not self.float_tol >= 0:
             raise ConfigError("--float-tol must be a non-negative number")
-        if self.checker_style not in CHECKER_STYLES:
-            raise ConfigError(f"unknown --checker-style {self.checker_style!r} "
-                              f"(choose {', '.join(CHECKER_STYLES)})")
+        from ocr_cli.judge.checkers import STYLES
+
+        if self.checker_style not in STYLES:
+            raise ConfigError(f"unknown --checker-style {self.checker_style!r} (choose {', '.join(STYLES)})")
 
 
 def _pick(flag: object, preset_value: object, default: object) -> object:

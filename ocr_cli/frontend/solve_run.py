@@ -12,14 +12,16 @@ import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ocr_cli.config import Settings
 from ocr_cli.errors import OcrError, StorageError
-from ocr_cli.frontend.render_solve import SolveView
 from ocr_cli.problem.types import Problem, TestCase
 from ocr_cli.solve import events as ev
 from ocr_cli.solve.types import SolveResult
+
+if TYPE_CHECKING:
+    from ocr_cli.frontend.render_solve import SolveView
 
 
 class SolverLike(Protocol):

@@ -12,19 +12,21 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ocr_cli.config import Settings, write_config_file
 from ocr_cli.engines.base import Engine, EngineInfo
 from ocr_cli.engines.factory import EnginePool
 from ocr_cli.errors import OcrError, ProblemError, StorageError
-from ocr_cli.frontend.render_solve import SolveView
 from ocr_cli.frontend.solve_run import SolverLike, SolveRun
 from ocr_cli.judge.types import JudgeReport
 from ocr_cli.language import Language
 from ocr_cli.problem.types import Problem, TestCase
 from ocr_cli.solve import events as ev
 from ocr_cli.solve.types import SolveResult, SolveSettings
+
+if TYPE_CHECKING:
+    from ocr_cli.frontend.render_solve import SolveView
 
 
 @dataclass

@@ -180,7 +180,8 @@ def print_code(code: str, language: Language) -> None:
     if sys.stdout.isatty():
         from rich.syntax import Syntax
 
-        make_console().print(Syntax(code, "python" if language is Language.PYTHON else "cpp"))
+        lexer = "python" if language is Language.PYTHON else "cpp"
+        make_console().print(Syntax(code, lexer, theme="ansi_dark", background_color="default"))
         return
     sys.stdout.write(code if code.endswith("\n") else code + "\n")
     sys.stdout.flush()

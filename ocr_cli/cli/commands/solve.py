@@ -156,6 +156,8 @@ def solve(
         "time_limit": time_limit, "memory_limit": memory_limit,
     })
     loaded = add_statement(read_problem(problem), statement, fetch_statement)
+    # A script reading --json gets a quiet stderr (its warnings are in the JSON); a person sees progress.
+    quiet = quiet or (json_out and not sys.stderr.isatty())
     outcome = run_solve(loaded, settings, tests, checking=checking, quiet=quiet, output=output)
     result = outcome.result
     if json_out:

@@ -70,6 +70,7 @@ class Settings:
     python: str | None = None
     cxx: str = "g++"
     cxx_flags: str = "-O2 -std=gnu++20"  # what judges offer today
+    sandbox: str = "auto"  # auto | strict (refuse untrusted code without namespaces) | rlimits
     require_tests: bool = False  # refuse to solve when there are no tests (the critic alone would decide)
 
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
@@ -154,6 +155,7 @@ def validate(settings: Settings) -> None:
         (settings.time_limit is None or settings.time_limit > 0, "time_limit must be positive"),
         (settings.memory_limit is None or settings.memory_limit > 0, "memory_limit must be positive"),
         (settings.concurrency >= 1, "concurrency must be at least 1"),
+        (settings.sandbox in {"auto", "strict", "rlimits"}, "sandbox must be auto, strict or rlimits"),
     ]
     for ok, message in checks:
         if not ok:

@@ -50,6 +50,7 @@ class JudgeOptions:
     python: str | None = None  # interpreter command; None: the running interpreter
     cxx: str = "g++"
     cxx_flags: tuple[str, ...] = ("-O2", "-std=gnu++20")
+    sandbox: str = "auto"  # auto | strict (refuse without namespaces) | rlimits (force the weak level)
 
 
 @dataclass(frozen=True)

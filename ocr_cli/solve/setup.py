@@ -103,6 +103,7 @@ def judge_options_from(settings: Settings, problem: Problem,
         cxx=settings.cxx,
         cxx_flags=cxx_flags,
         checker_style=checking.checker_style,
+        sandbox=settings.sandbox,
     )
     if checking.exact:
         return dataclasses.replace(options, comparison=Comparison.EXACT)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import difflib
 import json
+import sys
 from pathlib import Path
 
 import typer
@@ -104,6 +105,8 @@ def test(
                                            "AC/WA) or kattis (CMD in ans dir < out, 42/43)."),
     jobs: int | None = typer.Option(None, "-j", "--jobs", metavar="N", help="Cases run in parallel."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    sandbox: str | None = typer.Option(None, "--sandbox", metavar="MODE",
+                                       help="auto, strict (refuse to run without namespaces) or rlimits."),
 ) -> None:
     """Judge SOLUTION on tests; exit code 0 when every case is AC, 1 otherwise."""
     from ocr_cli.judge.runner import Judge
@@ -118,7 +121,8 @@ def test(
         source = solution.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ProblemError(f"cannot read the solution: {exc}", path=solution) from None
-    settings = load_settings({"time_limit": time_limit, "memory_limit": memory_limit, "jobs": jobs})
+    settings = load_settings({"time_limit": time_limit, "memory_limit": memory_limit, "jobs": jobs,
+                              "sandbox": sandbox})
     if problem_file is not None:
         problem = load_problem_source(problem_file)
         folder_tests = extra_tests_dir(Path(problem_file)) if Path(problem_file).is_dir() else None
@@ -133,6 +137,9 @@ def test(
         raise ProblemError("no tests found (the statement has no samples and no --tests were given)",
                            path=problem_file)
     judge = Judge(judge_options_from(settings, problem, checking))
+    warning = judge.sandbox.info.warning  # JudgeError here with --sandbox strict and no namespaces
+    if warning:
+        print(f"ocr: warning: {warning}", file=sys.stderr)
     console = make_console(quiet=as_json, stderr=as_json)
     try:
         with console.status("judging…") if not as_json and console.is_terminal else contextlib.nullcontext():

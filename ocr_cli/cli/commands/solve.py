@@ -157,8 +157,11 @@ def solve(
     })
     loaded = add_statement(read_problem(problem), statement, fetch_statement)
     # A script reading --json gets a quiet stderr (its warnings are in the JSON); a person sees progress.
+    # Only -q silences the notice that the tiny demo model is in use.
+    notice = not quiet
     quiet = quiet or (json_out and not sys.stderr.isatty())
-    outcome = run_solve(loaded, settings, tests, checking=checking, quiet=quiet, output=output)
+    outcome = run_solve(loaded, settings, tests, checking=checking, quiet=quiet, output=output,
+                        model_notice=notice)
     result = outcome.result
     if json_out:
         print(json.dumps(result_to_json(result, tests_total=outcome.tests_total, warnings=outcome.warnings),
@@ -200,7 +203,7 @@ class SolveOutcome:
 
 
 def run_solve(problem: Problem, settings: Settings, test_dirs: list[Path], *, checking: Checking,
-              quiet: bool, output: Path | None) -> SolveOutcome:
+              quiet: bool, output: Path | None, model_notice: bool = True) -> SolveOutcome:
     """Build everything, run the solve (`frontend.solve_run`) with its view on stderr, write `-o`.
 
     Ctrl-C stops the solve, keeps the transcript and the best code so far (the caller prints it and
@@ -231,7 +234,7 @@ def run_solve(problem: Problem, settings: Settings, test_dirs: list[Path], *, ch
         if not quiet:
             stderr.print(line, markup=False, highlight=False)
 
-    if is_default and not quiet:
+    if is_default and model_notice:
         print_default_model_notice(settings.model)
     for line in warnings:
         say(f"ocr: warning: {line}")

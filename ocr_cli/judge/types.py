@@ -33,6 +33,7 @@ class Comparison(str, Enum):
     EXACT = "exact"  # byte comparison, CRLF-insensitive
     FLOAT = "float"  # tokens, numbers within a tolerance
     CHECKER = "checker"  # an external checker program
+    JSON = "json"  # one JSON value: numbers by value (floats within the tolerance), lists in order
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,9 @@ class Problem:
     time_limit_s: float | None = None
     memory_limit_mb: int | None = None
     interactive: bool = False
+    #: LeetCode-style problems: the class skeleton to complete (tests then call `function_name`).
+    starter_code: str | None = None
+    function_name: str | None = None
     #: Where it was read from: a file path, "<stdin>" or "<pasted>".
     source: str | None = None
     #: The problem's web page (Competitive Companion and oj-api give it).

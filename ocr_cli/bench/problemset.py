@@ -14,22 +14,17 @@ JSONL files (or folders of them) are read row by row (`ocr_cli.problem.livecodeb
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
-import shlex
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ocr_cli.errors import ProblemError
 from ocr_cli.problem import livecodebench as lcb
+from ocr_cli.problem.folder import checker_of, read_meta
 from ocr_cli.problem.testdirs import load_tests, natural_key
 from ocr_cli.problem.types import Problem, TestCase
 
 STATEMENT_NAMES = ("statement.txt", "statement.md")
-CHECKER_NAMES = ("checker.py", "checker.cpp")
 
 
 @dataclass(frozen=True)
@@ -130,30 +125,6 @@ def discover(dirs: list[Path], lcb_filter: lcb.LcbFilter | None = None) -> list[
     return found
 
 
-def read_meta(folder: Path) -> dict[str, Any]:
-    """The folder's meta.json as a dict ({} when absent)."""
-    path = folder / "meta.json"
-    if not path.is_file():
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ProblemError(f"unreadable meta.json: {exc}", path=path) from None
-    if not isinstance(data, dict):
-        raise ProblemError("meta.json must hold an object", path=path)
-    return data
-
-
-def _checker_of(folder: Path, meta: dict[str, Any]) -> Path | None:
-    named = meta.get("checker")
-    if named:
-        path = folder / str(named)
-        if not path.is_file():
-            raise ProblemError(f"meta.json names a checker that is not there: {named}", path=folder)
-        return path
-    return next((p for name in CHECKER_NAMES if (p := folder / name).is_file()), None)
-
-
 def _load_lcb(entry: LcbEntry) -> BenchProblem:
     row = entry.row
     tags = {"platform": row.platform, "difficulty": row.difficulty, "contest_date": row.contest_date[:10]}
@@ -183,33 +154,13 @@ def load_bench_problem(entry: BenchEntry) -> BenchProblem:
         changes["interactive"] = bool(meta["interactive"])
     if meta.get("title") and not problem.title:
         changes["title"] = str(meta["title"])
+    checker = checker_of(entry.path, meta)
+    if checker is not None:  # judged as `ocr solve` and `ocr test` judge (setup.judge_options_from)
+        changes["checker"] = str(checker.resolve())
     if changes:
         problem = dataclasses.replace(problem, **changes)
     tests_dir = entry.path / "tests"
     hidden = tuple(load_tests(tests_dir)) if tests_dir.is_dir() and any(tests_dir.glob("*.in")) else ()
     tags = {name: str(meta[name]) for name in ("difficulty", "platform") if meta.get(name)}
     return BenchProblem(key=entry.key, path=entry.path, problem=problem, hidden_tests=hidden,
-                        checker=_checker_of(entry.path, meta), meta=meta, tags=tags)
-
-
-def checker_command(checker: Path, build_dir: Path, cxx: str = "g++") -> str:
-    """The command line that runs a checker: Python checkers with this interpreter, C++ ones compiled
-    once into `build_dir` (keyed by the source's content), anything else as an executable."""
-    if checker.suffix == ".py":
-        return shlex.join([sys.executable, str(checker.resolve())])
-    if checker.suffix in (".cpp", ".cc", ".cxx"):
-        source = checker.read_bytes()
-        binary = build_dir / f"checker-{hashlib.sha256(source).hexdigest()[:16]}"
-        if not binary.exists():
-            build_dir.mkdir(parents=True, exist_ok=True)
-            # -I the checker's folder: a testlib.h placed next to it is found
-            command = [cxx, "-O2", "-std=gnu++17", "-I", str(checker.parent), "-o", str(binary), str(checker)]
-            try:
-                done = subprocess.run(command, capture_output=True, text=True, timeout=120)
-            except (OSError, subprocess.TimeoutExpired) as exc:
-                raise ProblemError(f"cannot compile checker: {exc}", path=checker) from None
-            if done.returncode != 0:
-                first = (done.stderr.strip().splitlines() or ["compiler failed"])[0]
-                raise ProblemError(f"checker does not compile: {first}", path=checker)
-        return shlex.quote(str(binary))
-    return shlex.quote(str(checker.resolve()))
+                        checker=checker, meta=meta, tags=tags)

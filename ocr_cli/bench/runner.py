@@ -17,12 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ocr_cli.bench.problemset import BenchEntry, BenchProblem, checker_command, load_bench_problem
+from ocr_cli.bench.problemset import BenchEntry, BenchProblem, load_bench_problem
 from ocr_cli.bench.report import BenchReport, DraftRecord, RunKey, RunRecord
 from ocr_cli.config import Settings
 from ocr_cli.engines.base import Engine
 from ocr_cli.errors import OcrError
-from ocr_cli.judge.types import Comparison, JudgeReport, Verdict
+from ocr_cli.judge.types import JudgeReport, Verdict
 from ocr_cli.language import Language
 from ocr_cli.solve.events import (
     CandidateDrafted,
@@ -246,15 +246,11 @@ class BenchRunner:
         from ocr_cli.judge.runner import Judge
         from ocr_cli.solve.setup import judge_options_from
 
-        options = judge_options_from(self.settings, bp.problem)
+        options = judge_options_from(self.settings, bp.problem)  # the problem's checker included
         if bp.problem.function_name:
             from ocr_cli.judge.functional import FunctionalJudge, FunctionSpec
 
             return FunctionalJudge(FunctionSpec(bp.problem.function_name), options)
-        if bp.checker is not None:
-            command = checker_command(bp.checker, Path(self._work.name), self.settings.cxx)
-            options = dataclasses.replace(options, comparison=Comparison.CHECKER, checker=command,
-                                          checker_style="testlib")
         return Judge(options)
 
     def _solve(self, bp: BenchProblem, strategy: str, language: Language, judge: JudgeLike,
@@ -293,6 +289,7 @@ class BenchRunner:
         """The first-round drafts with their hidden outcome, ocr's ranking of them, and a critique of
         every draft with code (the paper's rule critiques them all; ocr asks only about drafts that
         pass the samples, so the bench asks about the rest)."""
+        from ocr_cli.solve.critic import critique_reasoning
         from ocr_cli.solve.ranking import Candidate, ranked
 
         firsts = [event for event in trace.drafted.values() if event.round == 0]
@@ -301,8 +298,11 @@ class BenchRunner:
                                 critic_verdict=trace.verdicts.get(e.candidate_id),
                                 critic_p_right=(c.p_right if (c := trace.critiques.get(e.candidate_id))
                                                 else None),
+                                critique_length=(len(critique_reasoning(c.response))
+                                                 if (c := trace.critiques.get(e.candidate_id)) else None),
                                 critiqued=e.candidate_id in trace.critiques) for e in firsts]
-        rank = {c.id: index for index, c in enumerate(ranked(candidates))}
+        # ocr's ranking under the selection rule the solve used (--select)
+        rank = {c.id: index for index, c in enumerate(ranked(candidates, self.solve_settings.select))}
         started = time.monotonic()
         extra = self._critique_rest(bp, strategy, language,
                                     [e for e in firsts if e.code is not None

@@ -50,7 +50,7 @@ class JudgeOptions:
     jobs: int | None = None  # parallel cases; None: suited to the machine
     python: str | None = None  # interpreter command; None: the running interpreter
     cxx: str = "g++"
-    cxx_flags: tuple[str, ...] = ("-O2", "-std=gnu++17")
+    cxx_flags: tuple[str, ...] = ("-O2", "-std=gnu++20")
     sandbox: str = "auto"  # auto | strict (refuse without namespaces) | rlimits (force the weak level)
 
 

@@ -23,7 +23,8 @@ def _complete(text: str, presets: list[str] | None = None) -> list[str]:
 
 
 def test_command_names_complete() -> None:
-    assert _complete("/s") == ["/solve", "/samples", "/stress", "/strategy", "/show", "/save", "/settings"]
+    assert _complete("/s") == ["/solve", "/samples", "/stress", "/statement", "/strategy", "/show", "/save",
+                               "/settings"]
     assert _complete("/he") == ["/help"]
     assert _complete("statement text") == []
 

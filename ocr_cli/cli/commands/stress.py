@@ -8,7 +8,6 @@ force that does not compile, crashes, times out or prints nothing), 130 interrup
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import json
 import threading
 from collections.abc import Sequence
@@ -17,10 +16,8 @@ from typing import TYPE_CHECKING
 
 import typer
 
-from ocr_cli.cli.commands.test_cmd import _comparison
 from ocr_cli.cli.console import error_line, make_console
 from ocr_cli.config import load_settings
-from ocr_cli.errors import ConfigError
 from ocr_cli.language import Language
 
 if TYPE_CHECKING:
@@ -67,23 +64,17 @@ def stress(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Plain output, no progress."),
 ) -> None:
     """Stress-test SOLUTION against BRUTE on inputs from GEN; exit 1 when they disagree."""
-    from ocr_cli.judge.checkers import STYLES
     from ocr_cli.judge.runner import Judge
-    from ocr_cli.judge.types import JudgeOptions
     from ocr_cli.problem.types import Problem
-    from ocr_cli.solve.setup import judge_options_from
+    from ocr_cli.solve.setup import Checking, judge_options_from
     from ocr_cli.stress.programs import is_template
     from ocr_cli.stress.runner import StressOptions, StressProgress, stress
     from ocr_cli.stress.setup import ProgramSource, open_programs, read_source
 
-    comparison = _comparison(exact, float_tol, checker)
-    if checker_style not in STYLES:
-        raise ConfigError(f"unknown --checker-style {checker_style!r} (choose {', '.join(STYLES)})")
+    checking = Checking(exact=exact, float_tol=float_tol, checker=checker, checker_style=checker_style)
     language = Language.parse(lang) if lang else None
     settings = load_settings({"time_limit": time_limit, "memory_limit": memory_limit})
-    options: JudgeOptions = dataclasses.replace(
-        judge_options_from(settings, Problem(statement="")), comparison=comparison,
-        float_tol=float_tol if float_tol is not None else 1e-6, checker=checker, checker_style=checker_style)
+    options = judge_options_from(settings, Problem(statement=""), checking)
     generator: ProgramSource | str
     if is_template(gen):
         generator = gen

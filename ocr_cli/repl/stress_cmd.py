@@ -14,8 +14,8 @@ from pathlib import Path
 
 from rich.console import Console
 
-from ocr_cli.cli.render_stress import StressView
 from ocr_cli.errors import ProblemError
+from ocr_cli.frontend.render_stress import StressView
 from ocr_cli.language import Language
 from ocr_cli.repl.session import ReplSession
 from ocr_cli.stress.programs import is_template
@@ -83,7 +83,7 @@ def run_stress_command(session: ReplSession, console: Console, arguments: list[s
                 view.handle(event)
     except KeyboardInterrupt:
         cancel.set()
-        from ocr_cli.cli.render_stress import render_stress_result
+        from ocr_cli.frontend.render_stress import render_stress_result
 
         render_stress_result(console, progress.so_far())
         return

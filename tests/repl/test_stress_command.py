@@ -35,8 +35,7 @@ def dispatcher(session: ReplSession) -> tuple[Dispatcher, object]:
 
 def solved(session: ReplSession) -> ReplSession:
     session.set_problem_text(SUM_STATEMENT)
-    for _ in session.solve():
-        pass
+    session.solve()
     return session
 
 

@@ -88,7 +88,7 @@ def stress(
         jobs=jobs, start_seed=seed, max_size=max_size, shrink_runs=shrink_runs, keep_going=keep_going)
     cancel = threading.Event()
     view_console = make_console(quiet=quiet, stderr=as_json)
-    from ocr_cli.cli.render_stress import StressView, render_stress_result
+    from ocr_cli.frontend.render_stress import StressView, render_stress_result
 
     # with --json off a terminal, the JSON object is the only output
     view = StressView(view_console, reproduce) if not as_json or view_console.is_terminal else None

@@ -28,7 +28,7 @@ from ocr_cli.solve import events as ev
 from ocr_cli.solve.budget import Budget
 from ocr_cli.solve.ranking import Candidate
 from ocr_cli.solve.types import GeneratedCheck, SolveSettings, StressSummary
-from ocr_cli.stress.cluster import cluster_sizes, constant_output
+from ocr_cli.stress.cluster import cluster_sizes, constant_output, normalize
 from ocr_cli.stress.mutate import sample_shaped_inputs
 from ocr_cli.stress.programs import describe_failure
 
@@ -129,6 +129,7 @@ class GeneratedTests:
         self._cases: dict[str, list[CaseResult]] = {}  # candidate -> brute-checked cases on inputs
         self._added: dict[int, TestCase] = {}  # input index -> the local test it became
         self._mismatches = 0
+        self._brute_varies = False  # the brute's answers differ between inputs (`_answer_shaped`)
         self._eliminated: list[str] = []
         self._example: dict[str, tuple[str, str]] = {}  # hard-coded candidate -> (input, its output)
 
@@ -205,6 +206,8 @@ class GeneratedTests:
             if problem_text is not None:
                 self.notes.append(f"generated inputs dropped: the brute force {problem_text}")
                 self.inputs, self.generator = [], None
+        if self.brute is not None:
+            yield from self._answer_shaped()
         yield ev.GeneratedTestsReady(brute=self.brute is not None, generator=self.generator is not None,
                                      inputs=len(self.inputs), shaped=len(self.shaped),
                                      notes=tuple(self.notes), brute_code=self.brute,
@@ -305,6 +308,23 @@ class GeneratedTests:
         self.expected = answers
         return None
 
+    def _answer_shaped(self) -> Events:
+        """Whether the brute's own answers vary over all inputs: a candidate whose output does not is
+        hard-coded only when they do (some problems have one answer whatever the input)."""
+        brute = self.brute
+        assert brute is not None
+        cases = [TestCase(f"shaped-{i + 1}", text, "") for i, text in enumerate(self.shaped)]
+
+        def work() -> JudgeReport:
+            return self.judge.run(brute, Language.PYTHON, cases, cancel=self.loop.cancel)
+
+        answers = [normalize(text) for text in self.expected]
+        if cases:
+            report = yield from self.loop.in_worker(work)
+            assert isinstance(report, JudgeReport)
+            answers += [normalize(case.actual) for case in report.cases if _ran(case)]
+        self._brute_varies = len(set(answers)) > 1
+
     # ---- running candidates -----------------------------------------------------------------------
 
     def _test_cases(self) -> list[TestCase]:
@@ -375,7 +395,8 @@ class GeneratedTests:
         """Clusters over every candidate run so far, hard-coded flags, and each one's GeneratedCheck."""
         sizes = cluster_sizes(self._outputs)
         all_inputs = self.inputs + self.shaped
-        brute_constant = bool(self.expected) and constant_output(self.inputs, self.expected)
+        # with a brute force, a constant output is hard-coded only where the brute's answers vary
+        brute_constant = self.brute is not None and not self._brute_varies
         fresh_ids = {c.id for c in checked}
         for candidate in candidates:
             outputs = self._outputs.get(candidate.id)

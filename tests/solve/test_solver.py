@@ -228,7 +228,7 @@ def test_shortest_critique_selects_like_the_paper_with_the_critic_at_temperature
     from ocr_cli.solve.setup import solve_settings_from
 
     settings = solve_settings_from(load_settings({"select": "shortest-critique", "strategy": "select",
-                                                  "n": 3, "seed": 1}, environ={}), None)
+                                                  "n": 3, "seed": 1, "stress": False}, environ={}), None)
     assert settings.critic_temperature == 0.6
     engine = BatchRecordingEngine([draft(RIGHT, repeat=True),
                                    critique("right", text="<think>" + "checking " * 50 + "</think>ok"),

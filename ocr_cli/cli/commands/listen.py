@@ -1,0 +1,145 @@
+"""`ocr listen`: receive problems from the Competitive Companion browser extension; with `--solve`,
+solve each one as it arrives (queued, one at a time)."""
+
+from __future__ import annotations
+
+import queue
+import sys
+from pathlib import Path
+
+import typer
+
+from ocr_cli.cli.console import make_console
+from ocr_cli.listen import (
+    DEFAULT_PORT,
+    BatchComplete,
+    Listener,
+    ListenEvent,
+    ProblemPayload,
+    ProblemReceived,
+    RequestRejected,
+)
+
+EXIT_INTERRUPTED = 130
+POLL_S = 0.5  # how often the main thread wakes to notice Ctrl-C
+
+
+def describe(payload: ProblemPayload) -> str:
+    """`D. Glad to see you! (Codeforces - Round 415): 1 sample, 2 s, 256 MB, interactive`."""
+    parts = [f"{len(payload.tests)} sample{'s' if len(payload.tests) != 1 else ''}"]
+    if payload.time_limit_ms is not None:
+        parts.append(f"{payload.time_limit_ms / 1000:g} s")
+    if payload.memory_limit_mb is not None:
+        parts.append(f"{payload.memory_limit_mb} MB")
+    if payload.interactive:
+        parts.append("interactive")
+    if payload.input_file or payload.output_file:
+        parts.append(f"files {payload.input_file or 'stdin'} → {payload.output_file or 'stdout'}")
+    group = f" ({payload.group})" if payload.group else ""
+    return f"{payload.name}{group}: {', '.join(parts)}"
+
+
+def event_line(event: ListenEvent, root: Path) -> str:
+    """The one line an event is shown as."""
+    if isinstance(event, ProblemReceived):
+        return f"received {describe(event.payload)} → {_relative(event.folder, root)}"
+    if isinstance(event, BatchComplete):
+        folders = sorted({_relative(folder.parent, root) for folder in event.folders})
+        where = folders[0] if len(folders) == 1 else f"{len(folders)} folders"
+        count = len(event.folders)
+        return f"batch complete: {count} problem{'s' if count != 1 else ''} in {where}"
+    return f"rejected a request on port {event.port}: {event.status} {event.reason}"
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(root)) or "."
+    except ValueError:
+        return str(path)
+
+
+def listen(
+    ports: list[int] = typer.Option([], "--port", "-p", metavar="PORT",
+                                    help=f"Port on 127.0.0.1 (repeatable; default {DEFAULT_PORT}, cph's)."),
+    folder: Path = typer.Option(Path("."), "--dir", "-d", metavar="DIR",
+                                help="Where problem folders are made (default: here)."),
+    solve_each: bool = typer.Option(False, "--solve",
+                                    help="Solve each problem as it arrives, one at a time."),
+    lang: str | None = typer.Option(None, "--lang", "-l", help="With --solve: python or cpp."),
+    model: str | None = typer.Option(None, "--model", "-m", help="With --solve: the generator."),
+    critic: str | None = typer.Option(None, "--critic", help="With --solve: the critic."),
+    n: int | None = typer.Option(None, "-n", help="With --solve: candidates drafted."),
+    rounds: int | None = typer.Option(None, "--rounds", help="With --solve: revision rounds."),
+    token_budget: int | None = typer.Option(None, "--token-budget", help="With --solve: tokens in all."),
+    time_budget: float | None = typer.Option(None, "--time-budget", help="With --solve: seconds in all."),
+    max_tokens: int | None = typer.Option(None, "--max-tokens", help="With --solve: tokens per generation."),
+    strategy: str | None = typer.Option(None, "--strategy", help="With --solve: single, select or loop."),
+    no_critic: bool | None = typer.Option(None, "--no-critic", help="With --solve: tests alone decide."),
+    seed: int | None = typer.Option(None, "--seed", help="With --solve: seed of the first draft."),
+    temperature: float | None = typer.Option(None, "--temperature", help="With --solve: temperature."),
+    no_log: bool = typer.Option(False, "--no-log", help="With --solve: keep no transcripts."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Plain output, no live view."),
+) -> None:
+    """Receive problems from the Competitive Companion extension into problem folders (Ctrl-C stops)."""
+    from ocr_cli.cli.commands.solve import settings_from_flags
+
+    settings = settings_from_flags({
+        "lang": lang, "model": model, "critic": critic, "n": n, "rounds": rounds,
+        "token_budget": token_budget, "time_budget": time_budget, "max_tokens": max_tokens,
+        "strategy": strategy, "no_critic": no_critic, "seed": seed, "temperature": temperature,
+        "log": False if no_log else None,
+    })
+    root = folder.resolve()
+    events: queue.Queue[ListenEvent] = queue.Queue()
+    console = make_console(quiet=quiet)
+    messages = make_console(quiet=quiet, stderr=True)
+    with Listener(root, ports or [DEFAULT_PORT], on_event=events.put) as listener:
+        where = ", ".join(f"127.0.0.1:{port}" for port in listener.ports)
+        messages.print(f"listening on {where}; problems go to {root}"
+                       f"{' and are solved as they arrive' if solve_each else ''} (Ctrl-C stops)",
+                       markup=False, highlight=False)
+        sys.stderr.flush()
+        try:
+            while True:
+                try:
+                    event = events.get(timeout=POLL_S)
+                except queue.Empty:
+                    continue
+                line = event_line(event, root)
+                (messages if isinstance(event, RequestRejected) else console).print(
+                    line, markup=False, highlight=False)
+                sys.stdout.flush()
+                if (solve_each and isinstance(event, ProblemReceived)
+                        and not _solve_folder(event.folder, settings, quiet=quiet, waiting=events.qsize())):
+                    raise KeyboardInterrupt
+        except KeyboardInterrupt:
+            messages.print("stopped listening", markup=False, highlight=False)
+            raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
+def _solve_folder(folder: Path, settings: object, *, quiet: bool, waiting: int) -> bool:
+    """Solve the problem in `folder`, writing the code beside it; False when interrupted."""
+    from ocr_cli.cli.commands.solve import run_solve
+    from ocr_cli.config import Settings
+    from ocr_cli.errors import OcrError
+    from ocr_cli.language import Language
+    from ocr_cli.listen.folders import PROBLEM_FILE
+    from ocr_cli.problem.loader import load_problem
+
+    assert isinstance(settings, Settings)
+    messages = make_console(quiet=quiet, stderr=True)
+    language = Language.parse(settings.lang)
+    output = folder / f"solution{language.extension}"
+    if waiting:
+        messages.print(f"{waiting} more waiting", markup=False, highlight=False)
+    try:
+        problem = load_problem(folder / PROBLEM_FILE)
+        result = run_solve(problem, settings, [], quiet=quiet, machine_output=False, output=output)
+    except OcrError as exc:  # one problem failing to solve must not stop the listener
+        messages.print(f"ocr: error: {exc}", markup=False, highlight=False)
+        return True
+    if result.status == "cancelled":
+        return False
+    written = f", code in {output}" if result.code else ""
+    messages.print(f"{problem.title or folder.name}: {result.status}{written}", markup=False, highlight=False)
+    return True

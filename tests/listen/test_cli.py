@@ -112,8 +112,8 @@ def test_a_port_in_use_is_one_line_and_exit_2(running: list[Running], tmp_path: 
 
 def test_listen_solve_solves_each_problem_as_it_arrives(running: list[Running], tmp_path: Path) -> None:
     script = ROOT / "examples" / "scripted" / "sum.json"
-    process, port = start(running, tmp_path, "--solve", "--quiet", "--no-log", "--model", f"scripted:{script}",
-                          "-n", "1")
+    process, port = start(running, tmp_path, "--solve", "--quiet", "--no-log",
+                          "--model", f"scripted:{script}", "-n", "1")
     assert post(port, SUM)[0] == 200
     assert post(port, dict(SUM, name="B. A + B again", url="https://example.com/b"))[0] == 200
     process.wait_for(r"^A\. A \+ B: accepted, code in .*solution\.py$")

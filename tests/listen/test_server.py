@@ -50,6 +50,18 @@ def request(port: int, method: str, body: bytes | None = None,
         connection.close()
 
 
+def raw(port: int, data: bytes, *, shut: bool = False) -> str:
+    """Send bytes as they are; the whole answer, up to the server's close."""
+    with socket.create_connection(("127.0.0.1", port), timeout=WAIT_S) as sock:
+        sock.sendall(data)
+        if shut:
+            sock.shutdown(socket.SHUT_WR)
+        chunks = []
+        while chunk := sock.recv(4096):
+            chunks.append(chunk)
+    return b"".join(chunks).decode()
+
+
 def post(port: int, payload: object) -> tuple[int, str]:
     return request(port, "POST", json.dumps(payload).encode())
 
@@ -206,17 +218,11 @@ def test_wrong_method_oversize_and_missing_length(listening: Any) -> None:
         status, text = request(port, method)
         assert status == 405 and "POST" in text
     # over 5 MB: refused from the header, before the body is read
-    with socket.create_connection(("127.0.0.1", port), timeout=WAIT_S) as sock:
-        sock.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 6000000\r\n\r\n")
-        answer = sock.recv(4096).decode()
-    assert answer.startswith("HTTP/1.1 413") and "5 MB" in answer
-    with socket.create_connection(("127.0.0.1", port), timeout=WAIT_S) as sock:
-        sock.sendall(b"POST / HTTP/1.1\r\nHost: x\r\n\r\n")
-        assert sock.recv(4096).decode().startswith("HTTP/1.1 411")
-    with socket.create_connection(("127.0.0.1", port), timeout=WAIT_S) as sock:  # body cut short
-        sock.sendall(b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"na")
-        sock.shutdown(socket.SHUT_WR)
-        assert sock.recv(4096).decode().startswith("HTTP/1.1 400")
+    answer = raw(port, b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 6000000\r\n\r\n")
+    assert answer.startswith("HTTP/1.1 413") and answer.endswith("body over 5 MB\n")
+    assert raw(port, b"POST / HTTP/1.1\r\nHost: x\r\n\r\n").startswith("HTTP/1.1 411")
+    assert raw(port, b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"na",
+               shut=True).startswith("HTTP/1.1 400")  # the body cut short
     rejected = [next_event(events) for _ in range(7)]
     statuses = sorted(e.status for e in rejected if isinstance(e, RequestRejected))
     assert statuses == [400, 405, 405, 405, 405, 411, 413]

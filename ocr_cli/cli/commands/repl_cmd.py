@@ -60,4 +60,5 @@ def repl(
     except KeyboardInterrupt:
         raise typer.Exit(130) from None
     finally:
+        app.dispatcher.close()
         session.close()

@@ -26,7 +26,7 @@ from ocr_cli.errors import ProblemError
 from ocr_cli.problem.testdirs import load_tests, natural_key
 from ocr_cli.problem.types import Problem, TestCase
 
-STATEMENT_NAMES = ("statement.txt", "statement.md")
+STATEMENT_NAMES = ("statement.txt", "statement.md", "problem.json")  # problem.json: from `ocr listen`
 CHECKER_NAMES = ("checker.py", "checker.cpp")
 
 

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 
 from ocr_cli.errors import JudgeError
-from ocr_cli.judge.checkers import Checker, CheckerError
+from ocr_cli.judge.checkers import Checker
 from ocr_cli.judge.compare import comparator_for, looser_note
 from ocr_cli.judge.languages import (
     Interpreter,
@@ -20,9 +19,9 @@ from ocr_cli.judge.languages import (
     reachable_by_others,
     run_command,
 )
+from ocr_cli.judge.program import Program, program_root
 from ocr_cli.judge.sandbox import Limits, Sandbox, detect_isolation
 from ocr_cli.judge.types import CaseResult, Comparison, JudgeOptions, JudgeReport, Verdict
-from ocr_cli.judge.verdicts import classify
 from ocr_cli.language import Language
 from ocr_cli.problem.types import TestCase
 
@@ -66,6 +65,43 @@ class Judge:
                       output_bytes=opts.output_limit_mb << 20,
                       stack_mb=min(opts.memory_limit_mb, MAX_STACK_MB))
 
+    def program(self, source: str, language: Language) -> Program:
+        """Build `source` once; the `Program` runs it in the sandbox as often as needed.
+
+        A failed build gives a program whose `build_error` holds the compiler's complaint.
+        """
+        sandbox = self.sandbox
+        root = program_root()
+        try:
+            prog = root / "prog"
+            prog.mkdir(mode=0o755)
+            prog.chmod(0o755)
+            built = build(source, language, self.options, prog)
+            limits = self.limits_for(language)
+            if built.artifact is None:
+                return Program(sandbox, self.options, root, None, limits, build_error=built.error,
+                               compare=self._compare)
+            argv, binds, drop_root = self._command(language, built.artifact, root)
+        except BaseException:
+            shutil.rmtree(root, ignore_errors=True)
+            raise
+        return Program(sandbox, self.options, root, argv, limits, binds=binds, drop_root=drop_root,
+                       compare=self._compare)
+
+    def command(self, argv: Sequence[str], *, binds: tuple[tuple[str, str], ...] = ()) -> Program:
+        """A program that is a command line (any language, e.g. `java Main`), run in the sandbox.
+
+        `binds` maps host folders the command needs (read-only) to paths inside the sandbox.
+        """
+        if not argv:
+            raise JudgeError("empty command")
+        found = shutil.which(argv[0])
+        if found is None:
+            raise JudgeError(f"command {argv[0]!r} not found", hint="check the command's spelling and PATH")
+        limits = self.limits_for(Language.PYTHON)  # the larger slack suits interpreters and VMs
+        return Program(self.sandbox, self.options, program_root(), [found, *argv[1:]], limits, binds=binds,
+                       compare=self._compare)
+
     def run(self, source: str, language: Language, tests: Sequence[TestCase], *,
             on_case: Callable[[CaseResult], None] | None = None, stop_after_failure: bool = False,
             cancel: threading.Event | None = None) -> JudgeReport:
@@ -73,31 +109,27 @@ class Judge:
 
         With `stop_after_failure` (or a `cancel`), cases not started are left out of the report.
         """
-        sandbox = self.sandbox
-        isolation = sandbox.info.level
-        root = Path(tempfile.mkdtemp(prefix="ocr-judge-"))
-        try:
-            root.chmod(0o711)
-            prog = root / "prog"
-            prog.mkdir(mode=0o755)
-            prog.chmod(0o755)
-            built = build(source, language, self.options, prog)
-            if built.artifact is None:
-                cases = tuple(CaseResult(t.name, Verdict.CE, message="compilation failed", input=t.input,
-                                         expected=t.output) for t in tests)
-                for case in cases:
-                    if on_case:
-                        on_case(case)
-                return JudgeReport(Verdict.CE, cases, built.error, isolation)
-            argv, binds, drop_root = self._command(language, built.artifact, root)
-            limits = self.limits_for(language)
+        with self.program(source, language) as program:
+            return self.run_program(program, tests, on_case=on_case, stop_after_failure=stop_after_failure,
+                                    cancel=cancel)
 
-            def one(index: int, test: TestCase) -> CaseResult | None:
-                return self._run_case(index, test, argv, binds, drop_root, limits, root, cancel)
+    def run_program(self, program: Program, tests: Sequence[TestCase], *,
+                    on_case: Callable[[CaseResult], None] | None = None, stop_after_failure: bool = False,
+                    cancel: threading.Event | None = None) -> JudgeReport:
+        """Judge an already built `program` on `tests` (see `run`)."""
+        isolation = program.sandbox.info.level
+        if not program.ok:
+            cases = tuple(CaseResult(t.name, Verdict.CE, message="compilation failed", input=t.input,
+                                     expected=t.output) for t in tests)
+            for case in cases:
+                if on_case:
+                    on_case(case)
+            return JudgeReport(Verdict.CE, cases, program.build_error, isolation)
 
-            results = self._run_all(tests, one, on_case, stop_after_failure, cancel)
-        finally:
-            shutil.rmtree(root, ignore_errors=True)
+        def one(index: int, test: TestCase) -> CaseResult | None:
+            return program.judge(test, cancel=cancel)
+
+        results = self._run_all(tests, one, on_case, stop_after_failure, cancel)
         verdict = max((case.verdict for case in results), key=lambda v: v.priority, default=Verdict.AC)
         return JudgeReport(verdict, tuple(results), "", isolation)
 
@@ -118,34 +150,6 @@ class Judge:
         relative = interpreter.executable.relative_to(interpreter.prefix)
         moved = Interpreter(mirror / relative, mirror)
         return run_command(language, artifact, moved), ((str(interpreter.prefix), str(mirror)),), True
-
-    def _run_case(self, index: int, test: TestCase, argv: list[str], binds: tuple[tuple[str, str], ...],
-                  drop_root: bool, limits: Limits, root: Path,
-                  cancel: threading.Event | None) -> CaseResult | None:
-        folder = root / f"case-{index}"
-        folder.mkdir(mode=0o711)
-        folder.chmod(0o711)
-        box = folder / "box"
-        box.mkdir()
-        box.chmod(0o777)
-        private = Path(tempfile.mkdtemp(prefix="in-", dir=folder))
-        stdin_path = private / "input"
-        stdin_path.write_text(test.input, encoding="utf-8")
-        try:
-            outcome = self.sandbox.run(argv, box, stdin_path, limits, binds=binds, drop_root=drop_root,
-                                       cancel=cancel)
-        except (OSError, JudgeError) as exc:  # the machine, not the solution: one IE case, not a crash
-            return CaseResult(test.name, Verdict.IE, message=f"the judge failed: {exc}", input=test.input,
-                              expected=test.output)
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-        if outcome.error == "cancelled":
-            return None
-        try:
-            return classify(test, outcome, limits, self.options, self._compare)
-        except CheckerError as exc:
-            return CaseResult(test.name, Verdict.IE, outcome.cpu_s, outcome.wall_s, outcome.maxrss_mb,
-                              str(exc), test.input, test.output, outcome.stdout.decode(errors="replace"))
 
     def _compare(self, test: TestCase, output: bytes) -> tuple[bool, str]:
         if self._checker is not None:

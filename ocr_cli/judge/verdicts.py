@@ -26,8 +26,9 @@ def _tail(text: str, limit: int = 200) -> str:
     return line if len(line) <= limit else line[:limit] + "…"
 
 
-def _failure_verdict(outcome: RunOutcome, limits: Limits, options: JudgeOptions,
+def failure_verdict(outcome: RunOutcome, limits: Limits, options: JudgeOptions,
                      stderr: str) -> tuple[Verdict, str] | None:
+    """The verdict of a run that did not end cleanly (IE, TLE, MLE, OLE, RE), or None for a clean one."""
     if outcome.error is not None:
         if "Errno 12" in outcome.error:  # exec itself ran out of address space
             return Verdict.MLE, f"could not start within {options.memory_limit_mb} MB"
@@ -60,7 +61,7 @@ def classify(test: TestCase, outcome: RunOutcome, limits: Limits, options: Judge
     """The CaseResult of `test` given how its run went; `compare` judges a clean run's output."""
     stdout = outcome.stdout.decode(errors="replace")
     stderr = outcome.stderr.decode(errors="replace")
-    failure = _failure_verdict(outcome, limits, options, stderr)
+    failure = failure_verdict(outcome, limits, options, stderr)
     if failure is None:
         ok, message = compare(test, outcome.stdout)
         failure = (Verdict.AC, message) if ok else (Verdict.WA, message or "wrong answer")

@@ -98,8 +98,10 @@ class Program:
 
     def execute(self, stdin: str | bytes = b"", *, args: Sequence[str] = (),
                 cancel: threading.Event | None = None, limits: Limits | None = None,
-                read_cap: int = 1 << 20) -> Execution:
-        """Run the program once on `stdin` with extra command-line `args`; safe from several threads."""
+                read_cap: int = 1 << 20, stdin_fd: int | None = None,
+                stdout_fd: int | None = None) -> Execution:
+        """Run the program once on `stdin` (or the descriptor `stdin_fd`) with extra command-line `args`;
+        stdout goes to `stdout_fd` when given (e.g. a pipe to an interactor). Safe from several threads."""
         if self._argv is None:
             raise JudgeError("the program did not build", hint=self.build_error.splitlines()[0]
                              if self.build_error else None)
@@ -113,7 +115,8 @@ class Program:
             stdin_path = private / "input"
             stdin_path.write_bytes(stdin.encode() if isinstance(stdin, str) else stdin)
             outcome = self.sandbox.run([*self._argv, *args], box, stdin_path, limits, binds=self._binds,
-                                       drop_root=self._drop_root, cancel=cancel, read_cap=read_cap)
+                                       drop_root=self._drop_root, cancel=cancel, read_cap=read_cap,
+                                       stdin_fd=stdin_fd, stdout_fd=stdout_fd)
         finally:
             shutil.rmtree(folder, ignore_errors=True)
         return Execution(outcome, limits, self.options)

@@ -242,14 +242,18 @@ def _wait(proc: subprocess.Popen[bytes], deadline: float,
 
 def _launch(argv: list[str], box: Path, stdin_path: Path | None, limits: Limits, *, namespaces: bool,
             run_as: int | None, env: dict[str, str], binds: tuple[tuple[str, str], ...],
-            nproc_base: int, read_cap: int = 1 << 20,
-            cancel: threading.Event | None = None) -> tuple[RunOutcome, dict[str, object]]:
+            nproc_base: int, read_cap: int = 1 << 20, cancel: threading.Event | None = None,
+            stdin_fd: int | None = None,
+            stdout_fd: int | None = None) -> tuple[RunOutcome, dict[str, object]]:
     io_dir = Path(tempfile.mkdtemp(prefix="io-", dir=box.parent))  # 0700: the program cannot read it
     out_path, err_path = io_dir / "stdout", io_dir / "stderr"
     status_r, status_w = os.pipe()
     command = _launcher_argv(argv, box, limits, namespaces=namespaces, run_as=run_as, env=env, binds=binds,
                              nproc_base=nproc_base, status_fd=status_w)
-    stdin_file = stdin_path.open("rb") if stdin_path is not None else open(os.devnull, "rb")  # noqa: SIM115
+    if stdin_fd is not None:  # the caller's descriptor (e.g. a pipe from an interactor); it stays theirs
+        stdin_file = os.fdopen(os.dup(stdin_fd), "rb")
+    else:
+        stdin_file = stdin_path.open("rb") if stdin_path is not None else open(os.devnull, "rb")  # noqa: SIM115
     start = time.monotonic()
     timed_out, cpu_at_kill = False, 0.0
     try:
@@ -257,7 +261,8 @@ def _launch(argv: list[str], box: Path, stdin_path: Path | None, limits: Limits,
             try:
                 proc = subprocess.Popen(
                     command,
-                    stdin=stdin_file, stdout=out_file, stderr=err_file, pass_fds=(status_w,),
+                    stdin=stdin_file, stdout=out_file if stdout_fd is None else stdout_fd, stderr=err_file,
+                    pass_fds=(status_w,),
                     start_new_session=True, env={"PATH": SAFE_PATH}, cwd="/")
             except OSError as exc:
                 raise JudgeError(f"cannot start the sandbox launcher: {exc}") from exc
@@ -305,10 +310,14 @@ class Sandbox:
     def run(self, argv: list[str], box: Path, stdin_path: Path | None, limits: Limits, *,
             env: dict[str, str] | None = None, binds: tuple[tuple[str, str], ...] = (),
             drop_root: bool = True, isolate: bool = True, read_cap: int = 1 << 20,
-            cancel: threading.Event | None = None) -> RunOutcome:
+            cancel: threading.Event | None = None, stdin_fd: int | None = None,
+            stdout_fd: int | None = None) -> RunOutcome:
         """Run `argv` in `box` (an empty directory whose parent only we can write) and wait for it.
 
         `isolate=False` runs without namespaces (checkers, which are trusted and need the files).
+        stdin is `stdin_fd` when given (else `stdin_path`, else empty); stdout goes to `stdout_fd` when
+        given (e.g. a pipe to an interactor; `RunOutcome.stdout` is then empty). The descriptors stay
+        the caller's: it closes its copies.
         """
         run_env = {"PATH": SAFE_PATH, "LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "HOME": str(box),
                    "TMPDIR": str(box), "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "0"}
@@ -316,5 +325,6 @@ class Sandbox:
         run_as = self.info.run_as if drop_root else None
         outcome, _ = _launch(argv, box, stdin_path, limits, namespaces=isolate and self.info.namespaces,
                              run_as=run_as, env=run_env, binds=binds if isolate else (),
-                             nproc_base=self._nproc_base, read_cap=read_cap, cancel=cancel)
+                             nproc_base=self._nproc_base, read_cap=read_cap, cancel=cancel,
+                             stdin_fd=stdin_fd, stdout_fd=stdout_fd)
         return outcome

@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from ocr_cli.errors import ProblemError
-from ocr_cli.problem.testdirs import load_tests, natural_key
+from ocr_cli.problem.testdirs import load_inputs, load_tests, natural_key
 from ocr_cli.problem.types import Problem, TestCase
 
 STATEMENT_NAMES = ("statement.txt", "statement.md", "problem.json")  # problem.json: from `ocr listen`
@@ -56,8 +56,9 @@ class BenchProblem:
 
     @property
     def judge_tests(self) -> tuple[TestCase, ...]:
-        """The hidden tests followed by the samples: what decides whether the final code solved it."""
-        return self.hidden_tests + self.problem.samples
+        """The hidden tests followed by the samples: what decides whether the final code solved it
+        (an interactive problem's samples are dialogue transcripts: only its hidden tests)."""
+        return self.hidden_tests if self.interactive else self.hidden_tests + self.problem.samples
 
 
 def _statement_of(folder: Path) -> Path | None:
@@ -140,7 +141,8 @@ def load_bench_problem(entry: ProblemDir) -> BenchProblem:
     if changes:
         problem = dataclasses.replace(problem, **changes)
     tests_dir = entry.path / "tests"
-    hidden = tuple(load_tests(tests_dir)) if tests_dir.is_dir() and any(tests_dir.glob("*.in")) else ()
+    load = load_inputs if problem.interactive else load_tests  # an interactor may need no answers
+    hidden = tuple(load(tests_dir)) if tests_dir.is_dir() and any(tests_dir.glob("*.in")) else ()
     return BenchProblem(key=entry.key, path=entry.path, problem=problem, hidden_tests=hidden,
                         checker=_checker_of(entry.path, meta), meta=meta)
 

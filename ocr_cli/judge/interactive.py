@@ -43,12 +43,19 @@ from ocr_cli.language import Language
 from ocr_cli.problem.types import TestCase
 
 STYLES = ("testlib", "kattis")
+#: Interactor files a problem folder may hold, in order of preference.
+INTERACTOR_NAMES = ("interactor.py", "interactor.cpp")
 TESTLIB_OK, TESTLIB_WA, TESTLIB_PE, TESTLIB_FAIL = 0, 1, 2, 3
 KATTIS_AC, KATTIS_WA = 42, 43
 #: Extra seconds the interactor may run after the solution's wall-clock limit.
 INTERACTOR_GRACE_S = 2.0
 INTERACTOR_MEMORY_MB = 1024
 _MESSAGE_CHARS = 500
+
+
+def find_interactor(folder: Path) -> Path | None:
+    """The interactor of a problem folder (`interactor.py` or `interactor.cpp`), if it has one."""
+    return next((path for name in INTERACTOR_NAMES if (path := Path(folder) / name).is_file()), None)
 
 
 @dataclass(frozen=True)

@@ -63,3 +63,10 @@ def load_test_files(dir: Path) -> tuple[list[TestCase], list[TestCase]]:
         else:
             answered.append(TestCase(name=input_path.stem, input=_read(input_path), output=_read(answer)))
     return answered, unanswered
+
+
+def load_inputs(dir: Path) -> list[TestCase]:
+    """Every `NAME.in` of `dir`, with its answer when there is one ("" otherwise), naturally sorted:
+    the tests of an interactive problem, whose interactor may not need answers."""
+    answered, unanswered = load_test_files(dir)
+    return sorted(answered + unanswered, key=lambda case: natural_key(case.name))

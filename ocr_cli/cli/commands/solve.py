@@ -122,6 +122,8 @@ def run_solve(problem: Problem, settings: Settings, test_dirs: list[Path], *, qu
     solve_settings = solve_settings_from(settings, preset)
     judge = Judge(judge_options_from(settings, problem))
     stderr = make_console(quiet=quiet, stderr=True)
+    if problem.interactive:
+        stderr.print(interactive_note(judge.options.interactor, len(tests)), markup=False, highlight=False)
     if machine_output:
         view_console = stderr if stderr.is_terminal and not quiet else None
     else:
@@ -158,6 +160,15 @@ def run_solve(problem: Problem, settings: Settings, test_dirs: list[Path], *, qu
         result = solver.result_so_far()
     _finish(recorder, result, output, stderr)
     return result
+
+
+def interactive_note(interactor: str | None, tests: int) -> str:
+    """The one line that says how an interactive problem is judged."""
+    if interactor is None:
+        judged = "the critic alone decides" if tests == 0 else f"{tests} --tests cases run as batch tests"
+        return ("interactive problem without an interactor: its samples are dialogues, not batch tests, "
+                f"so they are not run; {judged} (put an interactor.py beside the statement to judge)")
+    return f"interactive problem: candidates are judged through {Path(interactor).name} on {tests} tests"
 
 
 def _start_transcript(problem: Problem, settings: Settings, generator: Any, critic: Any,

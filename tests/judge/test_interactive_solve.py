@@ -1,0 +1,74 @@
+"""An interactive problem end to end with a scripted model: `ocr solve` judges candidates through
+examples/guess's interactor, `ocr bench` runs it, and without an interactor the critic alone decides."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from ocr_cli.cli.app import main
+
+GUESS = Path(__file__).resolve().parents[2] / "examples" / "guess"
+LINEAR = ("y = 1\nwhile True:\n    print('?', y, flush=True)\n    if input().strip() == '=':\n        break\n"
+          "    y += 1\n")
+
+
+def script(tmp_path: Path, *codes: str) -> str:
+    """A model that drafts `codes` in turn (the last one repeats) and approves every solution."""
+    critique = "Binary search.\n<judgement>right</judgement>"
+    replies: list[dict[str, object]] = [{"when": "reviewing a solution", "text": critique, "repeat": True}]
+    replies += [{"text": f"```python\n{code}```", "repeat": n == len(codes) - 1}
+                for n, code in enumerate(codes)]
+    path = tmp_path / "script.json"
+    path.write_text(json.dumps({"replies": replies}), encoding="utf-8")
+    return f"scripted:{path}"
+
+
+def ocr(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+        raise SystemExit(0)
+    out, err = capsys.readouterr()
+    return int(exit_info.value.code or 0), out, err
+
+
+def test_solve_judges_candidates_through_the_interactor(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                                        ) -> None:
+    reference = (GUESS / "solutions" / "ref.py").read_text()
+    # the first draft asks too many questions; the revision is the binary search
+    code, out, err = ocr(["solve", str(GUESS), "--tests", str(GUESS / "tests"), "--json", "--no-log", "-q",
+                          "--model", script(tmp_path, LINEAR, reference), "-n", "1", "--rounds", "2"], capsys)
+    assert "judged through interactor.py on 6 tests" in err
+    result = json.loads(out)
+    assert code == 0 and result["status"] == "accepted", result
+    assert "(lo + hi) // 2" in result["code"]
+    tested = [c for c in result["candidates"] if c.get("tests_total")]
+    assert tested[0]["tests_passed"] < tested[0]["tests_total"] == 6  # the linear draft fails some
+
+
+def test_without_an_interactor_the_samples_are_not_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                                       ) -> None:
+    folder = tmp_path / "guess"
+    folder.mkdir()
+    shutil.copy(GUESS / "statement.txt", folder / "statement.txt")
+    code, out, err = ocr(["solve", str(folder), "--json", "--no-log", "-q", "-n", "1", "--rounds", "0",
+                          "--model", script(tmp_path, LINEAR)], capsys)
+    assert "interactive problem without an interactor" in err and "the critic alone decides" in err
+    result = json.loads(out)
+    assert result["status"] == "accepted" and code == 0
+    assert all(not c.get("tests_total") for c in result["candidates"])
+
+
+def test_bench_runs_an_interactive_problem_with_an_interactor(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    reference = (GUESS / "solutions" / "ref.py").read_text()
+    report = tmp_path / "r.json"
+    code, _, _ = ocr(["bench", str(GUESS), "--model", script(tmp_path, reference), "--strategy", "loop",
+                      "-n", "1", "-o", str(report), "-q"], capsys)
+    runs = json.loads(report.read_text())["runs"]
+    assert code == 0
+    assert [(r["status"], r["final_verdict"], r["tests_passed"], r["tests_total"]) for r in runs] == [
+        ("solved", "AC", 6, 6)]

@@ -90,7 +90,7 @@ class BatchedDecoder:
         room = self.seq_limit - len(prompt) - self.draft_room - 1
         if room < 1:
             raise EngineError(f"a prompt of {len(prompt)} tokens leaves no room to generate in a context "
-                              f"of {self.seq_limit}", hint="raise --n-ctx or shorten the problem")
+                              f"of {self.seq_limit}", hint="raise --ctx or shorten the problem")
         return params if params.max_tokens <= room else dataclasses.replace(params, max_tokens=room)
 
     # --- context and batch -------------------------------------------------------------------------
@@ -193,7 +193,7 @@ class BatchedDecoder:
             raise EngineError(
                 f"a batch of {len(prompts)} needs {need.cells} context tokens (prompts plus "
                 f"{sum(p.max_tokens for p in params)} to generate) but the context holds {self.max_ctx}",
-                hint="lower -n or --max-tokens, or raise --n-ctx",
+                hint="lower -n or --max-tokens, or raise --ctx",
             )
         with self._lock:
             self._ensure_context(need)

@@ -68,6 +68,7 @@ def judge_options_from(settings: Settings, problem: Problem) -> JudgeOptions:
         interactor=str(interactor) if interactor is not None else None,
         time_limit_s=settings.time_limit or problem.time_limit_s or DEFAULT_TIME_LIMIT_S,
         memory_limit_mb=settings.memory_limit or problem.memory_limit_mb or DEFAULT_MEMORY_LIMIT_MB,
+        wall_time_limit_s=settings.wall_time_limit,
         jobs=settings.jobs,
         python=settings.python,
         cxx=settings.cxx,

@@ -270,7 +270,9 @@ def judge_interactive(program: Program, interactor: Interactor, test: TestCase, 
         threading.Thread(target=side, name="ocr-interactive-solution", args=(
             "solution", lambda: program.execute(stdin_fd=to_solution_r, stdout_fd=to_interactor_w,
                                                 cancel=cancel),
-            (to_interactor_w, to_solution_r))),
+            # EOF for the interactor; the solution's stdin stays readable, so that the interactor's
+            # last answers do not fail on a broken pipe before it reads that EOF
+            (to_interactor_w,))),
         threading.Thread(target=side, name="ocr-interactive-interactor", args=(
             "interactor", lambda: interactor.run(test, _interactor_limits(limits), to_interactor_r,
                                                  to_solution_w, cancel),

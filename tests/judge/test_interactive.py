@@ -63,6 +63,8 @@ int main(int argc, char** argv) {
     ("print('hello', flush=True)\n", Verdict.WA, "expected '? Y'"),
     # gives up early: the interactor must see the end of the dialogue, not wait forever
     ("print('? 5', flush=True)\ninput()\n", Verdict.WA, "stopped after 1 queries"),
+    # exits without reading the answer: the interactor's answer must not fail on a broken pipe
+    ("print('? 5', flush=True)\n", Verdict.WA, "stopped after 1 queries"),
     ("print('? 5', flush=True)\ninput()\nraise SystemExit(3)\n", Verdict.RE, "exit code 3"),
     # never asks, waits for an answer: both sides wait
     ("input()\n", Verdict.TLE, "waiting for the interactor?"),

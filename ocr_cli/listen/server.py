@@ -171,7 +171,15 @@ class Listener:
         return [server.port for server in self._servers]
 
     def start(self) -> Listener:
-        """Bind every port and serve in background threads; raises ListenError if one cannot."""
+        """Bind every port and serve in background threads; raises ListenError if one cannot (or the
+        folder cannot be made)."""
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ListenError(f"cannot make the problems folder: {exc.strerror or exc}",
+                              path=self.root) from None
+        if not self.root.is_dir():
+            raise ListenError("not a folder", path=self.root, hint="give --dir a folder")
         for port in self._wanted:
             if not 0 <= port <= 65535:
                 self.close()

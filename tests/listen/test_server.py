@@ -231,6 +231,12 @@ def test_wrong_method_oversize_and_missing_length(listening: Any) -> None:
     assert isinstance(next_event(events), ProblemReceived)
 
 
+def test_a_folder_that_cannot_be_made_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ListenError, match="problems folder"):
+        Listener(tmp_path / "file" / "sub", [0]).start()
+
+
 def test_only_loopback_and_port_in_use(tmp_path: Path) -> None:
     with Listener(tmp_path, [0]) as listener:
         port = listener.ports[0]

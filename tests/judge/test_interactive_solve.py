@@ -72,3 +72,19 @@ def test_bench_runs_an_interactive_problem_with_an_interactor(tmp_path: Path,
     assert code == 0
     assert [(r["status"], r["final_verdict"], r["tests_passed"], r["tests_total"]) for r in runs] == [
         ("solved", "AC", 6, 6)]
+
+
+def test_the_repl_judges_an_interactive_problem_through_its_interactor() -> None:
+    from ocr_cli.config import load_settings
+    from ocr_cli.judge.types import Verdict
+    from ocr_cli.language import Language
+    from ocr_cli.problem.loader import load_problem
+    from ocr_cli.repl.session import ReplSession
+
+    session = ReplSession(load_settings({"model": "scripted:none.json"}), engines={})
+    session.problem = load_problem(GUESS / "statement.txt")
+    assert session.problem.interactive and session.tests() == []  # the transcript is no test
+    session.load_tests_dir(GUESS / "tests")  # inputs only
+    assert len(session.tests()) == 6
+    report = session.run_tests((GUESS / "solutions" / "ref.py").read_text(), Language.PYTHON)
+    assert report.verdict is Verdict.AC and report.passed == 6

@@ -25,6 +25,7 @@ from ocr_cli.listen.payload import MAX_BODY_BYTES, PayloadError, ProblemPayload,
 DEFAULT_PORT = 27121
 HOST = "127.0.0.1"
 READ_TIMEOUT_S = 10.0
+_LOOPBACK_NAMES = {"localhost", "127.0.0.1", "[::1]"}
 
 
 class ListenError(OcrError):
@@ -94,6 +95,22 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _wrong_method
 
+    def _foreign(self) -> str | None:
+        """Why the request cannot be the extension's (a web page's), or None.
+
+        The extension posts JSON to `http://localhost:PORT`. Requiring that content type keeps a web
+        page from posting (its cross-site request would first need a CORS preflight, which is
+        refused), and requiring a loopback Host stops a page that rebinds its own name to 127.0.0.1.
+        """
+        kind = (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+        if kind != "application/json":
+            return "Content-Type must be application/json"
+        host = (self.headers.get("Host") or "localhost").strip().lower()
+        name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+        if name not in _LOOPBACK_NAMES:
+            return f"Host {host!r} is not this machine"
+        return None
+
     def do_POST(self) -> None:
         length_text = self.headers.get("Content-Length")
         if self.headers.get("Transfer-Encoding") or length_text is None:
@@ -109,6 +126,10 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if length > MAX_BODY_BYTES:
             self._reject(413, f"body over {MAX_BODY_BYTES >> 20} MB")
+            return
+        foreign = self._foreign()
+        if foreign is not None:
+            self._reject(415 if foreign.startswith("Content-Type") else 403, foreign)
             return
         try:
             body = self.rfile.read(length)

@@ -218,10 +218,11 @@ def test_wrong_method_oversize_and_missing_length(listening: Any) -> None:
         status, text = request(port, method)
         assert status == 405 and "POST" in text
     # over 5 MB: refused from the header, before the body is read
-    answer = raw(port, b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 6000000\r\n\r\n")
+    head = b"POST / HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+    answer = raw(port, head + b"Content-Length: 6000000\r\n\r\n")
     assert answer.startswith("HTTP/1.1 413") and answer.endswith("body over 5 MB\n")
-    assert raw(port, b"POST / HTTP/1.1\r\nHost: x\r\n\r\n").startswith("HTTP/1.1 411")
-    assert raw(port, b"POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"na",
+    assert raw(port, head + b"\r\n").startswith("HTTP/1.1 411")
+    assert raw(port, head + b"Content-Length: 100\r\n\r\n{\"na",
                shut=True).startswith("HTTP/1.1 400")  # the body cut short
     rejected = [next_event(events) for _ in range(7)]
     statuses = sorted(e.status for e in rejected if isinstance(e, RequestRejected))
@@ -235,6 +236,25 @@ def test_a_folder_that_cannot_be_made_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "file").write_text("x")
     with pytest.raises(ListenError, match="problems folder"):
         Listener(tmp_path / "file" / "sub", [0]).start()
+
+
+def test_web_pages_cannot_post(listening: Any) -> None:
+    """A page's cross-site form or text/plain POST, or one through a name rebound to 127.0.0.1."""
+    listener, events, _ = listening
+    body = json.dumps(fixture("codeforces-normal.json")).encode()
+    port = listener.ports[0]
+    for kind in ("text/plain", "application/x-www-form-urlencoded", None):
+        status, text = request(port, "POST", body, {"Content-Type": kind} if kind else {"Accept": "*/*"})
+        assert status == 415 and "application/json" in text
+    status, text = request(port, "POST", body, {"Content-Type": "application/json",
+                                                "Host": f"evil.example:{port}"})
+    assert status == 403 and "evil.example" in text
+    for host in (f"localhost:{port}", f"127.0.0.1:{port}", f"[::1]:{port}"):
+        headers = {"Content-Type": "application/json; charset=utf-8", "Host": host}
+        assert request(port, "POST", body, headers)[0] == 200
+    rejected = [next_event(events) for _ in range(4)]
+    assert [e.status for e in rejected if isinstance(e, RequestRejected)] == [415, 415, 415, 403]
+    assert not any(isinstance(e, ProblemReceived) for e in rejected)
 
 
 def test_only_loopback_and_port_in_use(tmp_path: Path) -> None:

@@ -196,3 +196,16 @@ def test_error_hints_name_flags_that_exist() -> None:
             named.update(re.findall(r"(?<![\w-])(--?[a-z][a-z-]*)", hint))
     assert named, "no hint names a flag: the scan is broken"
     assert named <= options, f"hints name flags no command has: {sorted(named - options)}"
+
+
+@pytest.mark.parametrize("expected, actual, line", [
+    ("1\n2\n3\n", "1\n2\n3\n", None),
+    ("1 2\n3\n", "1  2\n3\n\n", None),  # whitespace amounts and trailing blank lines do not count
+    ("1\n2\n3\n", "1\n2\n", 2),  # a missing line
+    ("1\n2\n", "1\n2\n3\n", 2),  # an extra line
+    ("1\n2\n3\n", "1\n5\n3\n", 1),
+])
+def test_first_difference(expected: str, actual: str, line: int | None) -> None:
+    from ocr_cli.cli.render_test import first_difference
+
+    assert first_difference(expected, actual) == line

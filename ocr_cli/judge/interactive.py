@@ -15,10 +15,11 @@ solution's stdout and its stdout the solution's stdin. Verdicts, in this order:
 Each side's pipe ends are closed in ocr as soon as that side has ended, so the other side sees EOF
 (or a broken pipe) instead of waiting for the deadline.
 
-The solution runs in the sandbox like any solution. The interactor is the user's or the problem
-setter's program (trusted, as checkers are): it runs through the same launcher with limits, its own
-process group and a scrubbed environment, but without namespaces, so that it can read the test files
-and write its feedback folder.
+Both sides run in the sandbox: the solution like any solution, a testlib interactor as a `Program`
+of its own (its INPUT file readable there, its OUTPUT file in its private working folder). A Kattis
+validator must write a feedback folder that ocr reads back, which the read-only namespace view does
+not allow: it runs at the sandbox's rlimits level (limits, its own process group, a clean
+environment) as the user's own trusted program, like a checker.
 """
 
 from __future__ import annotations
@@ -33,14 +34,18 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ocr_cli.errors import ConfigError, JudgeError
 from ocr_cli.judge.languages import build, python_interpreter, run_command
 from ocr_cli.judge.program import Execution, Program
-from ocr_cli.judge.sandbox import Limits, RunOutcome, Sandbox
+from ocr_cli.judge.sandbox import Limits, RunOutcome
 from ocr_cli.judge.types import CaseResult, JudgeOptions, JudgeReport, Verdict
 from ocr_cli.language import Language
 from ocr_cli.problem.types import TestCase
+
+if TYPE_CHECKING:
+    from ocr_cli.judge.runner import Judge
 
 STYLES = ("testlib", "kattis")
 #: Interactor files a problem folder may hold, in order of preference.
@@ -69,33 +74,65 @@ class InteractorRun:
 class Interactor:
     """An interactor built once (a `.py`/`.cpp` file, or a command line) and run once per test.
 
-    Use as a context manager, or call `close()`.
+    testlib style runs it in the sandbox like a solution (`Program`); Kattis style at the sandbox's
+    rlimits level, because a validator writes its verdict into a feedback folder that must be read
+    back. Use as a context manager, or call `close()`.
     """
 
-    def __init__(self, spec: str, options: JudgeOptions, sandbox: Sandbox, style: str = "testlib",
-                 *, cwd: Path | None = None) -> None:
+    def __init__(self, spec: str, judge: Judge, style: str = "testlib", *, cwd: Path | None = None) -> None:
         if style not in STYLES:
             raise ConfigError(f"unknown interactor style {style!r} (choose {', '.join(STYLES)})")
         self.style = style
-        self.sandbox = sandbox
+        self.sandbox = judge.sandbox
+        self._stack = contextlib.ExitStack()
         self._root = Path(tempfile.mkdtemp(prefix="ocr-interactor-"))
+        self._root.chmod(0o711)  # the sandbox's user may pass to the test files, not list them
+        self._program: Program | None = None
+        self.argv: list[str] = []
         try:
-            self.argv = self._build(spec, options, cwd or Path.cwd())
+            cwd = cwd or Path.cwd()
+            if style == "testlib":
+                self._program = self._sandboxed(spec, judge, cwd)
+            else:
+                self.argv = self._built(spec, judge.options, cwd)
         except BaseException:
             self.close()
             raise
 
-    def _build(self, spec: str, options: JudgeOptions, cwd: Path) -> list[str]:
+    @staticmethod
+    def _source(spec: str, cwd: Path) -> tuple[Path, Language] | None:
         path = Path(spec).expanduser()
-        if not path.is_absolute():
-            path = cwd / path
+        path = path if path.is_absolute() else cwd / path
         if path.suffix in (".py", ".cpp", ".cc", ".cxx") and path.is_file():
-            language = Language.PYTHON if path.suffix == ".py" else Language.CPP
-            try:
-                source = path.read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError) as exc:
-                raise JudgeError(f"cannot read the interactor: {exc}", path=path) from None
-            built = build(source, language, options, self._root)
+            return path, Language.PYTHON if path.suffix == ".py" else Language.CPP
+        return None
+
+    @staticmethod
+    def _read(path: Path) -> str:
+        try:
+            return path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise JudgeError(f"cannot read the interactor: {exc}", path=path) from None
+
+    def _sandboxed(self, spec: str, judge: Judge, cwd: Path) -> Program:
+        found = self._source(spec, cwd)
+        if found is not None:
+            path, language = found
+            program = self._stack.enter_context(judge.program(self._read(path), language))
+            if not program.ok:
+                first = program.build_error.splitlines()[0] if program.build_error else ""
+                raise JudgeError(f"the interactor does not build: {first}", path=path)
+            return program
+        from ocr_cli.judge.user_command import prepare_command
+
+        prepared = self._stack.enter_context(prepare_command(spec, judge.sandbox.info, cwd))
+        return self._stack.enter_context(judge.command(prepared.argv, binds=prepared.binds))
+
+    def _built(self, spec: str, options: JudgeOptions, cwd: Path) -> list[str]:
+        found = self._source(spec, cwd)
+        if found is not None:
+            path, language = found
+            built = build(self._read(path), language, options, self._root)
             if built.artifact is None:
                 first = built.error.splitlines()[0] if built.error else ""
                 raise JudgeError(f"the interactor does not build: {first}", path=path)
@@ -107,42 +144,46 @@ class Interactor:
             raise ConfigError(f"cannot split the interactor command: {exc}") from None
         if not argv:
             raise ConfigError("the interactor command is empty")
-        found = shutil.which(argv[0], path=os.environ.get("PATH")) if "/" not in argv[0] else \
-            str(cwd / argv[0]) if not Path(argv[0]).is_absolute() else argv[0]
-        if found is None or not Path(found).exists():
+        program = shutil.which(argv[0]) if "/" not in argv[0] else str(cwd / argv[0])
+        if program is None or not Path(program).exists():
             raise JudgeError(f"interactor {argv[0]!r} not found",
                              hint="give a .py or .cpp file, or a command on PATH")
-        return [found, *argv[1:]]
+        return [program, *argv[1:]]
 
     def run(self, test: TestCase, limits: Limits, stdin_fd: int, stdout_fd: int,
             cancel: threading.Event | None) -> InteractorRun:
         """Run the interactor on `test`, talking through the given descriptors."""
         folder = Path(tempfile.mkdtemp(prefix="case-", dir=self._root))
         try:
+            folder.chmod(0o711)
             input_path, answer_path = folder / "input", folder / "answer"
-            input_path.write_text(test.input, encoding="utf-8")
-            answer_path.write_text(test.output, encoding="utf-8")
+            for path, text in ((input_path, test.input), (answer_path, test.output)):
+                path.write_text(text, encoding="utf-8")
+                path.chmod(0o644)
+            if self._program is not None:
+                # OUTPUT is a file in its own working folder: testlib writes it, nobody reads it here
+                execution = self._program.execute(args=[str(input_path), "output"], limits=limits,
+                                                  cancel=cancel, stdin_fd=stdin_fd, stdout_fd=stdout_fd)
+                outcome = execution.outcome
+                message = outcome.stderr.decode(errors="replace").strip()
+                return InteractorRun(outcome, message[:_MESSAGE_CHARS])
             box = folder / "box"
             box.mkdir()
-            if self.style == "testlib":
-                args = [str(input_path), str(box / "output")]
-            else:
-                feedback = folder / "feedback"
-                feedback.mkdir()
-                args = [str(input_path), str(answer_path), str(feedback)]
-            outcome = self.sandbox.run([*self.argv, *args], box, None, limits, drop_root=False, isolate=False,
-                                       cancel=cancel, stdin_fd=stdin_fd, stdout_fd=stdout_fd,
+            feedback = folder / "feedback"
+            feedback.mkdir()
+            outcome = self.sandbox.run([*self.argv, str(input_path), str(answer_path), str(feedback)], box,
+                                       None, limits, drop_root=False, isolate=False, cancel=cancel,
+                                       stdin_fd=stdin_fd, stdout_fd=stdout_fd,
                                        env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")})
             message = outcome.stderr.decode(errors="replace").strip()
-            if self.style == "kattis":
-                judge_message = folder / "feedback" / "judgemessage.txt"
-                with contextlib.suppress(OSError):
-                    message = judge_message.read_text(errors="replace").strip() or message
+            with contextlib.suppress(OSError):
+                message = (feedback / "judgemessage.txt").read_text(errors="replace").strip() or message
             return InteractorRun(outcome, message[:_MESSAGE_CHARS])
         finally:
             shutil.rmtree(folder, ignore_errors=True)
 
     def close(self) -> None:
+        self._stack.close()
         shutil.rmtree(self._root, ignore_errors=True)
 
     def __enter__(self) -> Interactor:

@@ -129,8 +129,7 @@ class Judge:
         if self.options.interactor is not None:
             from ocr_cli.judge.interactive import Interactor, run_interactive
 
-            with Interactor(self.options.interactor, self.options, self.sandbox,
-                            self.options.interactor_style) as interactor:
+            with Interactor(self.options.interactor, self, self.options.interactor_style) as interactor:
                 return run_interactive(program, interactor, tests, on_case=on_case,
                                        stop_after_failure=stop_after_failure, cancel=cancel)
 

@@ -90,6 +90,16 @@ def test_a_broken_interactor_is_ie(tmp_path: Path, interactor: str, words: str) 
     assert words in report.cases[0].message
 
 
+def test_the_interactor_runs_in_the_sandbox(tmp_path: Path) -> None:
+    escaped = tmp_path / "escaped"
+    path = tmp_path / "interactor.py"
+    path.write_text(f"import sys\ntry:\n    open({str(escaped)!r}, 'w').write('x')\n"
+                    "except OSError as exc:\n    print(exc, file=sys.stderr)\n    sys.exit(3)\n")
+    report = judge(str(path)).run(REF_PY, Language.PYTHON, TESTS[:1])
+    assert report.cases[0].verdict is Verdict.IE and "FAIL" in report.cases[0].message, report.cases[0]
+    assert not escaped.exists()
+
+
 def test_a_hanging_interactor_is_ie(tmp_path: Path) -> None:
     path = tmp_path / "interactor.py"
     path.write_text("import sys, time\nsys.stdin.readline()\nprint('=', flush=True)\ntime.sleep(600)\n")

@@ -22,15 +22,13 @@ from ocr_cli.bench.report import BenchReport, RunKey, RunRecord
 from ocr_cli.config import Settings
 from ocr_cli.engines.base import Engine
 from ocr_cli.errors import OcrError
-from ocr_cli.judge.interactive import find_interactor
 from ocr_cli.judge.types import Comparison, JudgeReport, Verdict
 from ocr_cli.language import Language
 from ocr_cli.solve.events import CandidateDrafted, CritiqueFinished, SolveEvent, SolveFinished
 from ocr_cli.solve.types import SolveResult, SolveSettings
 
 if TYPE_CHECKING:
-    from ocr_cli.judge.interactive import find_interactor
-from ocr_cli.judge.runner import Judge
+    from ocr_cli.judge.runner import Judge
 
 
 @dataclass(frozen=True)
@@ -171,6 +169,8 @@ class BenchRunner:
         """Solve one problem with one strategy in one language and judge the outcome."""
         base = RunRecord(problem=bp.key, strategy=strategy, language=language.value, status="skipped",
                          hidden_tests=len(bp.hidden_tests), checker=bp.checker is not None)
+        from ocr_cli.judge.interactive import find_interactor
+
         if bp.interactive and find_interactor(bp.path) is None:
             return dataclasses.replace(base, reason="interactive, without interactor.py/.cpp")
         if not bp.judge_tests:

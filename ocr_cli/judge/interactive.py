@@ -54,7 +54,6 @@ TESTLIB_OK, TESTLIB_WA, TESTLIB_PE, TESTLIB_FAIL = 0, 1, 2, 3
 KATTIS_AC, KATTIS_WA = 42, 43
 #: Extra seconds the interactor may run after the solution's wall-clock limit.
 INTERACTOR_GRACE_S = 2.0
-INTERACTOR_MEMORY_MB = 1024
 _MESSAGE_CHARS = 500
 
 

@@ -49,6 +49,14 @@ def test_solve_judges_candidates_through_the_interactor(tmp_path: Path, capsys: 
     assert tested[0]["tests_passed"] < tested[0]["tests_total"] == 6  # the linear draft fails some
 
 
+def test_with_an_interactor_but_no_inputs_the_critic_decides(tmp_path: Path,
+                                                             capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = ocr(["solve", str(GUESS), "--json", "--no-log", "-q", "-n", "1", "--rounds", "0",
+                          "--model", script(tmp_path, LINEAR)], capsys)
+    assert "no inputs for interactor.py (--tests DIR gives them)" in err
+    assert code == 0 and json.loads(out)["status"] == "accepted"
+
+
 def test_without_an_interactor_the_samples_are_not_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]
                                                        ) -> None:
     folder = tmp_path / "guess"

@@ -168,7 +168,11 @@ def interactive_note(interactor: str | None, tests: int) -> str:
         judged = "the critic alone decides" if tests == 0 else f"{tests} --tests cases run as batch tests"
         return ("interactive problem without an interactor: its samples are dialogues, not batch tests, "
                 f"so they are not run; {judged} (put an interactor.py beside the statement to judge)")
-    return f"interactive problem: candidates are judged through {Path(interactor).name} on {tests} tests"
+    name = Path(interactor).name
+    if tests == 0:
+        return (f"interactive problem: no inputs for {name} (--tests DIR gives them), so the critic alone "
+                "decides")
+    return f"interactive problem: candidates are judged through {name} on {tests} tests"
 
 
 def _start_transcript(problem: Problem, settings: Settings, generator: Any, critic: Any,

@@ -100,6 +100,14 @@ def test_listen_prints_a_line_per_problem_and_stops_on_ctrl_c(running: list[Runn
     assert len([p for p in folder.iterdir() if (p / "problem.json").is_file()]) == 8
 
 
+def test_sigterm_stops_it_as_ctrl_c_does(running: list[Running], tmp_path: Path) -> None:
+    process, _ = start(running, tmp_path)
+    process.proc.send_signal(signal.SIGTERM)
+    assert process.proc.wait(timeout=WAIT_S * 2) == 130
+    process.stop()
+    assert any("stopped listening" in line for line in process.lines)
+
+
 def test_a_port_in_use_is_one_line_and_exit_2(running: list[Running], tmp_path: Path) -> None:
     _, port = start(running, tmp_path)
     done = subprocess.run([sys.executable, "-m", "ocr_cli", "listen", "--port", str(port)], cwd=tmp_path,

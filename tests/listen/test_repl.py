@@ -32,6 +32,7 @@ def test_a_posted_problem_becomes_current_and_is_solved(tmp_path: Path) -> None:
         child.expect(r"ocr> ")
         assert post(port, SUM)[0] == 200  # while the prompt waits
         child.expect(r"received A\. A \+ B .*now the current problem")
+        child.expect(r"ocr> ")  # the prompt is drawn again below the line: keys typed before may be dropped
         child.send("/solve\r")
         child.expect(r"accepted · best c1, 2/2 tests", timeout=90)
         child.expect(r"ocr> ")

@@ -4,13 +4,16 @@ solve each one as it arrives (queued, one at a time)."""
 from __future__ import annotations
 
 import queue
+import signal
 import sys
 from pathlib import Path
 
 import typer
+from rich.console import Console
 
 from ocr_cli.cli.console import make_console
 from ocr_cli.cli.render_listen import event_line
+from ocr_cli.config import Settings
 from ocr_cli.listen import DEFAULT_PORT, Listener, ListenEvent, ProblemReceived, RequestRejected
 
 EXIT_INTERRUPTED = 130
@@ -52,40 +55,49 @@ def listen(
     events: queue.Queue[ListenEvent] = queue.Queue()
     console = make_console(quiet=quiet)
     messages = make_console(quiet=quiet, stderr=True)
-    with Listener(root, ports or [DEFAULT_PORT], on_event=events.put) as listener:
-        where = ", ".join(f"127.0.0.1:{port}" for port in listener.ports)
-        messages.print(f"listening on {where}; problems go to {root}"
-                       f"{' and are solved as they arrive' if solve_each else ''} (Ctrl-C stops)",
-                       markup=False, highlight=False)
-        sys.stderr.flush()
+    signal.signal(signal.SIGTERM, _stop)  # `kill` stops it as Ctrl-C does (a background job ignores Ctrl-C)
+    try:
+        with Listener(root, ports or [DEFAULT_PORT], on_event=events.put) as listener:
+            where = ", ".join(f"127.0.0.1:{port}" for port in listener.ports)
+            messages.print(f"listening on {where}; problems go to {root}"
+                           f"{' and are solved as they arrive' if solve_each else ''} (Ctrl-C stops)",
+                           markup=False, highlight=False)
+            sys.stderr.flush()
+            _serve(events, root, console, messages, settings if solve_each else None, quiet)
+    except KeyboardInterrupt:
+        messages.print("stopped listening", markup=False, highlight=False)
+        raise typer.Exit(EXIT_INTERRUPTED) from None
+
+
+def _serve(events: queue.Queue[ListenEvent], root: Path, console: Console, messages: Console,
+           solve_with: Settings | None, quiet: bool) -> None:
+    """Show each event as it comes; with `solve_with`, solve each problem received (until Ctrl-C)."""
+    while True:
         try:
-            while True:
-                try:
-                    event = events.get(timeout=POLL_S)
-                except queue.Empty:
-                    continue
-                line = event_line(event, root)
-                (messages if isinstance(event, RequestRejected) else console).print(
-                    line, markup=False, highlight=False)
-                sys.stdout.flush()
-                if (solve_each and isinstance(event, ProblemReceived)
-                        and not _solve_folder(event.folder, settings, quiet=quiet, waiting=events.qsize())):
-                    raise KeyboardInterrupt
-        except KeyboardInterrupt:
-            messages.print("stopped listening", markup=False, highlight=False)
-            raise typer.Exit(EXIT_INTERRUPTED) from None
+            event = events.get(timeout=POLL_S)
+        except queue.Empty:
+            continue
+        line = event_line(event, root)
+        shown_on = messages if isinstance(event, RequestRejected) else console
+        shown_on.print(line, markup=False, highlight=False)
+        sys.stdout.flush()
+        if (solve_with is not None and isinstance(event, ProblemReceived)
+                and not _solve_folder(event.folder, solve_with, quiet=quiet, waiting=events.qsize())):
+            raise KeyboardInterrupt
 
 
-def _solve_folder(folder: Path, settings: object, *, quiet: bool, waiting: int) -> bool:
+def _stop(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _solve_folder(folder: Path, settings: Settings, *, quiet: bool, waiting: int) -> bool:
     """Solve the problem in `folder`, writing the code beside it; False when interrupted."""
     from ocr_cli.cli.commands.solve import run_solve
-    from ocr_cli.config import Settings
     from ocr_cli.errors import OcrError
     from ocr_cli.language import Language
     from ocr_cli.listen.folders import PROBLEM_FILE
     from ocr_cli.problem.loader import load_problem
 
-    assert isinstance(settings, Settings)
     messages = make_console(quiet=quiet, stderr=True)
     language = Language.parse(settings.lang)
     output = folder / f"solution{language.extension}"

@@ -71,6 +71,7 @@ class Settings:
     python: str | None = None
     cxx: str = "g++"
     cxx_flags: str = "-O2 -std=gnu++17"
+    sandbox: str = "auto"  # auto | strict (refuse untrusted code without namespaces) | rlimits
 
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
@@ -152,6 +153,7 @@ def validate(settings: Settings) -> None:
          "wall_time_limit must be positive"),
         (settings.memory_limit is None or settings.memory_limit > 0, "memory_limit must be positive"),
         (settings.concurrency >= 1, "concurrency must be at least 1"),
+        (settings.sandbox in {"auto", "strict", "rlimits"}, "sandbox must be auto, strict or rlimits"),
     ]
     for ok, message in checks:
         if not ok:

@@ -15,18 +15,15 @@ solution's stdout and its stdout the solution's stdin. Verdicts, in this order:
 Each side's pipe ends are closed in ocr as soon as that side has ended, so the other side sees EOF
 (or a broken pipe) instead of waiting for the deadline.
 
-Both sides run in the sandbox: the solution like any solution, a testlib interactor as a `Program`
-of its own (its INPUT file readable there, its OUTPUT file in its private working folder). A Kattis
-validator must write a feedback folder that ocr reads back, which the read-only namespace view does
-not allow: it runs at the sandbox's rlimits level (limits, its own process group, a clean
-environment) as the user's own trusted program, like a checker.
+Both sides run in the sandbox: the solution like any solution, the interactor in a sandbox session
+of its own that shows it the test's files (and a writable feedback folder for a Kattis validator);
+testlib's OUTPUT file goes to its private working folder.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
-import shlex
 import shutil
 import signal
 import tempfile
@@ -37,10 +34,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ocr_cli.errors import ConfigError, JudgeError
-from ocr_cli.judge.languages import build, python_interpreter, run_command
+from ocr_cli.judge.languages import build, python_interpreter
 from ocr_cli.judge.program import Execution, Program
-from ocr_cli.judge.sandbox import Limits, RunOutcome
-from ocr_cli.judge.types import CaseResult, JudgeOptions, JudgeReport, Verdict
+from ocr_cli.judge.sandbox import Bind, Limits, RunOutcome, expose
+from ocr_cli.judge.types import CaseResult, JudgeReport, Verdict
 from ocr_cli.language import Language
 from ocr_cli.problem.types import TestCase
 
@@ -71,112 +68,102 @@ class InteractorRun:
 
 
 class Interactor:
-    """An interactor built once (a `.py`/`.cpp` file, or a command line) and run once per test.
+    """An interactor built once (a `.py`/`.cpp` file, or a command line) and run once per test, in a
+    sandbox session of its own. Use as a context manager, or call `close()`.
 
-    testlib style runs it in the sandbox like a solution (`Program`); Kattis style at the sandbox's
-    rlimits level, because a validator writes its verdict into a feedback folder that must be read
-    back. Use as a context manager, or call `close()`.
+    Its test files live in a folder shown inside at `DATA_INSIDE` (writable, for a Kattis validator's
+    feedback); testlib's OUTPUT file goes to its private working folder.
     """
+
+    DATA_INSIDE = "/run/ocr/interactor"
 
     def __init__(self, spec: str, judge: Judge, style: str = "testlib", *, cwd: Path | None = None) -> None:
         if style not in STYLES:
             raise ConfigError(f"unknown interactor style {style!r} (choose {', '.join(STYLES)})")
         self.style = style
-        self.sandbox = judge.sandbox
         self._stack = contextlib.ExitStack()
         self._root = Path(tempfile.mkdtemp(prefix="ocr-interactor-"))
         self._root.chmod(0o711)  # the sandbox's user may pass to the test files, not list them
-        self._program: Program | None = None
-        self.argv: list[str] = []
+        self._data = self._root / "data"
+        self._data.mkdir()
+        self._data.chmod(0o777)
+        self._count = 0
+        self._lock = threading.Lock()
         try:
-            cwd = cwd or Path.cwd()
-            if style == "testlib":
-                self._program = self._sandboxed(spec, judge, cwd)
+            argv, binds, drop_root = self._command(spec, judge, cwd or Path.cwd())
+            info = judge.sandbox.info
+            self._namespaces = info.namespaces
+            if self._namespaces:
+                shown, argv = expose(argv, tuple(source for source, _ in binds))
+                all_binds = (*shown, *(Bind(source, target) for source, target in binds),
+                             Bind(str(self._data), self.DATA_INSIDE, writable=True))
             else:
-                self.argv = self._built(spec, judge.options, cwd)
+                all_binds = ()
+            self.argv = argv
+            self._session = self._stack.enter_context(judge.sandbox.session(all_binds, drop_root=drop_root))
         except BaseException:
             self.close()
             raise
 
-    @staticmethod
-    def _source(spec: str, cwd: Path) -> tuple[Path, Language] | None:
+    def _command(self, spec: str, judge: Judge,
+                 cwd: Path) -> tuple[list[str], tuple[tuple[str, str], ...], bool]:
+        """The interactor's argv, the binds it needs and whether it runs as the sandbox's user."""
         path = Path(spec).expanduser()
         path = path if path.is_absolute() else cwd / path
         if path.suffix in (".py", ".cpp", ".cc", ".cxx") and path.is_file():
-            return path, Language.PYTHON if path.suffix == ".py" else Language.CPP
-        return None
-
-    @staticmethod
-    def _read(path: Path) -> str:
-        try:
-            return path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise JudgeError(f"cannot read the interactor: {exc}", path=path) from None
-
-    def _sandboxed(self, spec: str, judge: Judge, cwd: Path) -> Program:
-        found = self._source(spec, cwd)
-        if found is not None:
-            path, language = found
-            program = self._stack.enter_context(judge.program(self._read(path), language))
-            if not program.ok:
-                first = program.build_error.splitlines()[0] if program.build_error else ""
-                raise JudgeError(f"the interactor does not build: {first}", path=path)
-            return program
-        from ocr_cli.judge.user_command import prepare_command
-
-        prepared = self._stack.enter_context(prepare_command(spec, judge.sandbox.info, cwd))
-        return self._stack.enter_context(judge.command(prepared.argv, binds=prepared.binds))
-
-    def _built(self, spec: str, options: JudgeOptions, cwd: Path) -> list[str]:
-        found = self._source(spec, cwd)
-        if found is not None:
-            path, language = found
-            built = build(self._read(path), language, options, self._root)
+            language = Language.PYTHON if path.suffix == ".py" else Language.CPP
+            try:
+                source = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise JudgeError(f"cannot read the interactor: {exc}", path=path) from None
+            prog = self._root / "prog"
+            prog.mkdir(mode=0o755)
+            prog.chmod(0o755)
+            built = build(source, language, judge.options, prog, judge.sandbox)
             if built.artifact is None:
                 first = built.error.splitlines()[0] if built.error else ""
                 raise JudgeError(f"the interactor does not build: {first}", path=path)
-            interpreter = python_interpreter(options) if language is Language.PYTHON else None
-            return run_command(language, built.artifact, interpreter)
-        try:
-            argv = shlex.split(spec)
-        except ValueError as exc:
-            raise ConfigError(f"cannot split the interactor command: {exc}") from None
-        if not argv:
-            raise ConfigError("the interactor command is empty")
-        program = shutil.which(argv[0]) if "/" not in argv[0] else str(cwd / argv[0])
-        if program is None or not Path(program).exists():
+            return judge._command(language, built.artifact)
+        from ocr_cli.judge.user_command import prepare_command
+
+        prepared = self._stack.enter_context(prepare_command(spec, judge.sandbox.info, cwd))
+        argv = list(prepared.argv)
+        if argv[0] in ("python", "python3"):  # the judge's interpreter, as for `ocr test -c`
+            argv[0] = str(python_interpreter(judge.options).executable)
+        found = shutil.which(argv[0])
+        if found is None:
             raise JudgeError(f"interactor {argv[0]!r} not found",
                              hint="give a .py or .cpp file, or a command on PATH")
-        return [program, *argv[1:]]
+        return [found, *argv[1:]], prepared.binds, True
 
     def run(self, test: TestCase, limits: Limits, stdin_fd: int, stdout_fd: int,
             cancel: threading.Event | None) -> InteractorRun:
         """Run the interactor on `test`, talking through the given descriptors."""
-        folder = Path(tempfile.mkdtemp(prefix="case-", dir=self._root))
+        with self._lock:
+            self._count += 1
+            name = f"case-{self._count}"
+        folder = self._data / name
+        folder.mkdir()
+        folder.chmod(0o755)
+        inside = f"{self.DATA_INSIDE}/{name}" if self._namespaces else str(folder)
         try:
-            folder.chmod(0o711)
-            input_path, answer_path = folder / "input", folder / "answer"
-            for path, text in ((input_path, test.input), (answer_path, test.output)):
-                path.write_text(text, encoding="utf-8")
-                path.chmod(0o644)
-            if self._program is not None:
+            for file, text in (("input", test.input), ("answer", test.output)):
+                (folder / file).write_text(text, encoding="utf-8")
+                (folder / file).chmod(0o644)
+            if self.style == "testlib":
                 # OUTPUT is a file in its own working folder: testlib writes it, nobody reads it here
-                execution = self._program.execute(args=[str(input_path), "output"], limits=limits,
-                                                  cancel=cancel, stdin_fd=stdin_fd, stdout_fd=stdout_fd)
-                outcome = execution.outcome
-                message = outcome.stderr.decode(errors="replace").strip()
-                return InteractorRun(outcome, message[:_MESSAGE_CHARS])
-            box = folder / "box"
-            box.mkdir()
-            feedback = folder / "feedback"
-            feedback.mkdir()
-            outcome = self.sandbox.run([*self.argv, str(input_path), str(answer_path), str(feedback)], box,
-                                       None, limits, drop_root=False, isolate=False, cancel=cancel,
-                                       stdin_fd=stdin_fd, stdout_fd=stdout_fd,
-                                       env={"PATH": os.environ.get("PATH", "/usr/bin:/bin")})
+                args = [f"{inside}/input", "output"]
+            else:
+                (folder / "feedback").mkdir()
+                (folder / "feedback").chmod(0o777)
+                args = [f"{inside}/input", f"{inside}/answer", f"{inside}/feedback"]
+            outcome = self._session.run([*self.argv, *args], limits, stdin_fd=stdin_fd, stdout_fd=stdout_fd,
+                                        cancel=cancel)
             message = outcome.stderr.decode(errors="replace").strip()
-            with contextlib.suppress(OSError):
-                message = (feedback / "judgemessage.txt").read_text(errors="replace").strip() or message
+            if self.style == "kattis":
+                with contextlib.suppress(OSError):
+                    message = (folder / "feedback" / "judgemessage.txt").read_text(errors="replace").strip() \
+                        or message
             return InteractorRun(outcome, message[:_MESSAGE_CHARS])
         finally:
             shutil.rmtree(folder, ignore_errors=True)

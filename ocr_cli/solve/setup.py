@@ -73,6 +73,7 @@ def judge_options_from(settings: Settings, problem: Problem) -> JudgeOptions:
         python=settings.python,
         cxx=settings.cxx,
         cxx_flags=cxx_flags,
+        sandbox=settings.sandbox,
     )
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import json
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -160,6 +161,8 @@ def test(
                                          help='C++ compiler flags (default "-O2 -std=gnu++17").'),
     jobs: int | None = typer.Option(None, "-j", "--jobs", metavar="N", help="Cases run in parallel."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    sandbox: str | None = typer.Option(None, "--sandbox", metavar="MODE",
+                                       help="auto, strict (refuse to run without namespaces) or rlimits."),
 ) -> None:
     """Judge SOLUTION (or -c CMD) on tests; exit code 0 when every case passes, 1 otherwise."""
     from ocr_cli.judge.checkers import STYLES
@@ -182,7 +185,8 @@ def test(
         raise ConfigError("-j must be at least 1")
     settings = load_settings({k: v for k, v in {
         "time_limit": time_limit, "wall_time_limit": wall_time_limit, "memory_limit": memory_limit,
-        "jobs": jobs, "python": python, "cxx": cxx, "cxx_flags": cxx_flags}.items() if v is not None})
+        "jobs": jobs, "python": python, "cxx": cxx, "cxx_flags": cxx_flags, "sandbox": sandbox}.items()
+        if v is not None})
     if problem_file is not None:
         from ocr_cli.problem.loader import load_problem
 
@@ -206,6 +210,9 @@ def test(
     if interactor is not None:
         options = dataclasses.replace(options, interactor=interactor, interactor_style=interactor_style)
     judge = Judge(options)
+    warning = judge.sandbox.info.warning  # JudgeError here with --sandbox strict and no namespaces
+    if warning:
+        print(f"ocr: warning: {warning}", file=sys.stderr)
     console = make_console(quiet=as_json, stderr=as_json)
     try:
         program, stack = _open_program(judge, solution, command, lang)

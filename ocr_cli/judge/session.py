@@ -117,6 +117,17 @@ def _spawner() -> ThreadPoolExecutor:
         return _spawner_pool
 
 
+def _forget_spawner() -> None:
+    """In a forked child the spawner's thread does not exist: start a new one when needed."""
+    global _spawner_pool, _spawner_lock
+    _spawner_pool = None
+    _spawner_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_spawner)
+
+
 @dataclass(frozen=True)
 class Bind:
     """A host folder or file shown inside the sandbox at `target`."""

@@ -70,8 +70,9 @@ class Settings:
     jobs: int | None = None
     python: str | None = None
     cxx: str = "g++"
-    cxx_flags: str = "-O2 -std=gnu++17"
+    cxx_flags: str = "-O2 -std=gnu++20"  # what judges offer today
     sandbox: str = "auto"  # auto | strict (refuse untrusted code without namespaces) | rlimits
+    require_tests: bool = False  # refuse to solve when there are no tests (the critic alone would decide)
 
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
@@ -132,6 +133,10 @@ def _coerce(name: str, value: Any, origin: str) -> Any:
             if isinstance(value, bool):
                 raise ValueError(value)
             return float(value)
+        if name == "lang":  # every spelling (c++, CPP, py, python3) becomes the canonical one
+            from ocr_cli.language import Language
+
+            return Language.parse(str(value)).value
         return str(value)
     except ValueError:
         raise ConfigError(f"setting {name!r} wants a {kind.__name__}, got {value!r}{where}") from None

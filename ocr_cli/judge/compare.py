@@ -10,6 +10,7 @@ would have passed, as oj does. Whitespace is ASCII whitespace, as in testlib.
 from __future__ import annotations
 
 import io
+import json
 import math
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -163,8 +164,61 @@ def make_float_stream_comparator(tolerance: float) -> StreamComparator:
     return compare
 
 
+def _json_difference(got: object, want: object, tolerance: float, where: str) -> str | None:
+    """Where `got` differs from `want` (None when equal): numbers by value, bool only equals bool."""
+    if isinstance(want, bool) or isinstance(got, bool):
+        same = isinstance(want, bool) and isinstance(got, bool) and got == want
+        return None if same else f"{where}: expected {json.dumps(want)}, got {_show(json.dumps(got))}"
+    if isinstance(want, int | float) and isinstance(got, int | float):
+        if isinstance(want, int) and isinstance(got, int):
+            equal = got == want
+        else:
+            equal = got == want or abs(got - want) <= tolerance or abs(got - want) <= tolerance * abs(want)
+        return None if equal else f"{where}: expected {json.dumps(want)}, got {json.dumps(got)}"
+    if isinstance(want, list) and isinstance(got, list):
+        for index, (g, w) in enumerate(zip(got, want, strict=False)):
+            if (diff := _json_difference(g, w, tolerance, f"{where}[{index}]")) is not None:
+                return diff
+        if len(got) != len(want):
+            return f"{where}: expected a list of {len(want)} items, got {len(got)}"
+        return None
+    if isinstance(want, dict) and isinstance(got, dict):
+        if got.keys() != want.keys():
+            return f"{where}: expected keys {sorted(want)}, got {_show(str(sorted(got)))}"
+        for key in want:
+            if (diff := _json_difference(got[key], want[key], tolerance, f"{where}[{key!r}]")) is not None:
+                return diff
+        return None
+    if got == want and type(got) is type(want):
+        return None
+    return f"{where}: expected {_show(json.dumps(want))}, got {_show(json.dumps(got))}"
+
+
+def make_json_stream_comparator(tolerance: float) -> StreamComparator:
+    """One JSON value each side (a functional test's return value): numbers compare by value (1 equals
+    1.0; floats within `tolerance`, absolute or relative), lists in order, objects by key. The output
+    is read whole: a return value is small, and the output limit bounds it anyway."""
+
+    def compare(actual: BinaryIO, expected: str) -> CompareResult:
+        try:
+            want = json.loads(expected)
+        except json.JSONDecodeError:
+            return stream_tokens(actual, expected)  # a test whose answer is not JSON: compare as text
+        text = actual.read().decode(errors="replace")
+        try:
+            got = json.loads(text)
+        except json.JSONDecodeError:
+            return CompareResult(False, f"output is not one JSON value: {_show(text.strip())}")
+        diff = _json_difference(got, want, tolerance, "result")
+        return CompareResult(diff is None, diff or "")
+
+    return compare
+
+
 def stream_comparator_for(options: JudgeOptions) -> StreamComparator:
     """The built-in comparator the options ask for (checkers are run by `checkers.py`)."""
+    if options.comparison is Comparison.JSON:
+        return make_json_stream_comparator(options.float_tol)
     if options.comparison is Comparison.EXACT:
         return stream_exact
     if options.comparison is Comparison.FLOAT:
@@ -183,6 +237,11 @@ compare_exact: Comparator = _on_text(stream_exact)
 def make_float_comparator(tolerance: float) -> Comparator:
     """`make_float_stream_comparator` on texts."""
     return _on_text(make_float_stream_comparator(tolerance))
+
+
+def make_json_comparator(tolerance: float) -> Comparator:
+    """`make_json_stream_comparator` on texts."""
+    return _on_text(make_json_stream_comparator(tolerance))
 
 
 def comparator_for(options: JudgeOptions) -> Comparator:

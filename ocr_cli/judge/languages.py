@@ -1,7 +1,7 @@
 """Building solutions: compile once per source (cached by content hash) and say how to run them.
 
 Python runs on the running interpreter unless `JudgeOptions.python` names another; a syntax error is
-CE. C++ is compiled with `g++ -O2 -std=gnu++17` unless configured otherwise, inside the sandbox (the
+CE. C++ is compiled with `g++ -O2 -std=gnu++20` unless configured otherwise, inside the sandbox (the
 source is untrusted: `#include "/home/you/.ssh/id_rsa"` must find nothing), with its own limits. The
 cache keeps at most 512 MB of binaries and none unused for 30 days.
 """

@@ -399,6 +399,23 @@ class Session:
         return self._await(ident, time.monotonic() + limits.wall_s + ANSWER_GRACE_S, cancel)
 
 
+def _high_water_kb(pid: int) -> int:
+    """Peak resident memory of a running process (VmHWM), 0 when it cannot be read.
+
+    Used instead of `wait4`'s `ru_maxrss`, which keeps the RSS the child had before `exec`: a fork of a
+    large ocr process (a model loaded) would otherwise look like a program over its memory limit.
+    `Popen` returns only after the `exec`, so every reading is of the program's own memory.
+    """
+    try:
+        with open(f"/proc/{pid}/status", "rb") as status:
+            for line in status:
+                if line.startswith(b"VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return 0
+
+
 def _run_direct(argv: list[str], limits: Limits, stdin_fd: int, stdout_fd: int, stderr_fd: int,
                 env: dict[str, str], run_as: int | None, nproc_base: int, folder: Path,
                 cancel: threading.Event | None) -> dict[str, Any]:
@@ -429,10 +446,11 @@ def _run_direct(argv: list[str], limits: Limits, stdin_fd: int, stdout_fd: int, 
         shutil.rmtree(box, ignore_errors=True)
         return {"error": f"exec {argv[0]}: {exc.strerror}", "errno": exc.errno or 0}
     assert proc.stderr is not None
-    kept, total, timed_out = bytearray(), 0, False
+    kept, total, timed_out, peak_kb = bytearray(), 0, False, 0
     deadline = start + limits.wall_s
     os.set_blocking(proc.stderr.fileno(), False)
     while True:
+        peak_kb = max(peak_kb, _high_water_kb(proc.pid))
         left = deadline - time.monotonic()
         if left <= 0 or (cancel is not None and cancel.is_set()):
             timed_out = left <= 0
@@ -459,4 +477,4 @@ def _run_direct(argv: list[str], limits: Limits, stdin_fd: int, stdout_fd: int, 
             "signal": (signal.SIGKILL if timed_out
                        else os.WTERMSIG(status) if os.WIFSIGNALED(status) else None),
             "timed_out": timed_out, "cpu_s": usage.ru_utime + usage.ru_stime,
-            "wall_s": time.monotonic() - start, "maxrss_kb": usage.ru_maxrss, "stderr_bytes": total}
+            "wall_s": time.monotonic() - start, "maxrss_kb": peak_kb, "stderr_bytes": total}

@@ -39,22 +39,25 @@ def test_solve_judges_candidates_through_the_interactor(tmp_path: Path, capsys: 
                                                         ) -> None:
     reference = (GUESS / "solutions" / "ref.py").read_text()
     # the first draft asks too many questions; the revision is the binary search
-    code, out, err = ocr(["solve", str(GUESS), "--tests", str(GUESS / "tests"), "--json", "--no-log", "-q",
+    code, out, err = ocr(["solve", str(GUESS), "--tests", str(GUESS / "tests"), "--no-log",
                           "--model", script(tmp_path, LINEAR, reference), "-n", "1", "--rounds", "2"], capsys)
     assert "judged through interactor.py on 6 tests" in err
+    assert code == 0 and "accepted" in err and "6/6 tests" in err
+    assert "(lo + hi) // 2" in out
+    code, out, _ = ocr(["solve", str(GUESS), "--tests", str(GUESS / "tests"), "--no-log", "--json",
+                        "--model", script(tmp_path, LINEAR, reference), "-n", "1", "--rounds", "2"], capsys)
     result = json.loads(out)
-    assert code == 0 and result["status"] == "accepted", result
-    assert "(lo + hi) // 2" in result["code"]
     tested = [c for c in result["candidates"] if c.get("tests_total")]
     assert tested[0]["tests_passed"] < tested[0]["tests_total"] == 6  # the linear draft fails some
+    assert result["status"] == "accepted" and "(lo + hi) // 2" in result["code"]
 
 
 def test_with_an_interactor_but_no_inputs_the_critic_decides(tmp_path: Path,
                                                              capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = ocr(["solve", str(GUESS), "--json", "--no-log", "-q", "-n", "1", "--rounds", "0",
-                          "--model", script(tmp_path, LINEAR)], capsys)
+    code, _, err = ocr(["solve", str(GUESS), "--no-log", "-n", "1", "--rounds", "0",
+                        "--model", script(tmp_path, LINEAR)], capsys)
     assert "no inputs for interactor.py (--tests DIR gives them)" in err
-    assert code == 0 and json.loads(out)["status"] == "accepted"
+    assert code == 0 and "accepted" in err
 
 
 def test_without_an_interactor_the_samples_are_not_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]
@@ -62,10 +65,11 @@ def test_without_an_interactor_the_samples_are_not_run(tmp_path: Path, capsys: p
     folder = tmp_path / "guess"
     folder.mkdir()
     shutil.copy(GUESS / "statement.txt", folder / "statement.txt")
-    code, out, err = ocr(["solve", str(folder), "--json", "--no-log", "-q", "-n", "1", "--rounds", "0",
-                          "--model", script(tmp_path, LINEAR)], capsys)
-    assert "interactive problem without an interactor" in err and "the critic alone decides" in err
+    code, out, _ = ocr(["solve", str(folder), "--json", "--no-log", "-n", "1", "--rounds", "0",
+                        "--model", script(tmp_path, LINEAR)], capsys)
     result = json.loads(out)
+    assert any("interactive problem without an interactor" in w and "the critic alone decides" in w
+               for w in result["warnings"]), result["warnings"]
     assert result["status"] == "accepted" and code == 0
     assert all(not c.get("tests_total") for c in result["candidates"])
 

@@ -230,3 +230,15 @@ def test_ocr_test_warns_once_at_the_rlimits_level_and_strict_refuses(
     finally:
         native_launcher.cache_clear()
         detect_isolation.cache_clear()
+
+
+def test_fallback_memory_is_the_programs_own_not_a_large_parents(no_launcher: None) -> None:
+    # ocr with a model loaded is a large process; the program forked from it must not inherit its peak
+    ballast = bytearray(300 << 20)
+    for offset in range(0, len(ballast), 4096):
+        ballast[offset] = 1
+    judge = Judge(JudgeOptions(time_limit_s=1, memory_limit_mb=128))
+    report = judge.run("print(sum(map(int, input().split())))\n", PY, [TestCase("1", "2 3\n", "5\n")])
+    assert report.verdict is Verdict.AC, report.cases[0].message
+    assert report.cases[0].memory_mb < 128
+    del ballast

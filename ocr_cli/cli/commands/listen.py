@@ -95,8 +95,8 @@ def _solve_folder(folder: Path, settings: Settings, *, quiet: bool, waiting: int
     from ocr_cli.cli.commands.solve import run_solve
     from ocr_cli.errors import OcrError
     from ocr_cli.language import Language
-    from ocr_cli.listen.folders import PROBLEM_FILE
-    from ocr_cli.problem.loader import load_problem
+    from ocr_cli.problem.folder import load_problem_folder
+    from ocr_cli.solve.setup import Checking
 
     messages = make_console(quiet=quiet, stderr=True)
     language = Language.parse(settings.lang)
@@ -104,13 +104,14 @@ def _solve_folder(folder: Path, settings: Settings, *, quiet: bool, waiting: int
     if waiting:
         messages.print(f"{waiting} more waiting", markup=False, highlight=False)
     try:
-        problem = load_problem(folder / PROBLEM_FILE)
-        result = run_solve(problem, settings, [], quiet=quiet, machine_output=False, output=output)
+        problem = load_problem_folder(folder)
+        outcome = run_solve(problem, settings, [], checking=Checking(), quiet=quiet, output=output)
     except OcrError as exc:  # one problem failing to solve must not stop the listener
         messages.print(f"ocr: error: {exc}", markup=False, highlight=False)
         return True
-    if result.status == "cancelled":
+    if outcome.interrupted:
         return False
+    result = outcome.result
     written = f", code in {output}" if result.code else ""
     messages.print(f"{problem.title or folder.name}: {result.status}{written}", markup=False, highlight=False)
     return True

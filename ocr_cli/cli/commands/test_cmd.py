@@ -18,7 +18,7 @@ from ocr_cli.cli.console import make_console
 from ocr_cli.cli.render_test import TestOutcome, report_to_json, show_outcome
 from ocr_cli.config import load_settings
 from ocr_cli.errors import ConfigError, ProblemError
-from ocr_cli.judge.types import CaseResult, Comparison, JudgeOptions, Verdict
+from ocr_cli.judge.types import CaseResult, Verdict
 from ocr_cli.language import Language
 from ocr_cli.problem.types import Problem, TestCase
 
@@ -31,20 +31,6 @@ DEFAULT_TEST_DIRS = ("test", "tests")
 
 
 # ----- options and loading -------------------------------------------------------------------------
-
-def _comparison(exact: bool, float_tol: float | None, checker: str | None) -> Comparison:
-    chosen = [name for name, on in (("--exact", exact), ("--float-tol", float_tol is not None),
-                                    ("--checker", checker is not None)) if on]
-    if len(chosen) > 1:
-        raise ConfigError(f"choose one of {', '.join(chosen)}")
-    if float_tol is not None and not float_tol >= 0:
-        raise ConfigError("--float-tol must be a non-negative number")
-    if exact:
-        return Comparison.EXACT
-    if float_tol is not None:
-        return Comparison.FLOAT
-    return Comparison.CHECKER if checker is not None else Comparison.TOKENS
-
 
 def default_test_dirs(cwd: Path | None = None) -> list[Path]:
     """./test/ (oj's) or else ./tests/, when present."""
@@ -130,13 +116,15 @@ def test(
     command: str | None = typer.Option(None, "-c", "--command", metavar="CMD",
                                        help='Test any program, e.g. -c "java -cp . Main", -c ./a.out, '
                                             '-c "pypy3 sol.py" (run in the sandbox; paths made absolute).'),
-    problem_file: str | None = typer.Option(None, "--problem", metavar="FILE",
-                                            help="Statement or Competitive Companion / oj-api JSON: "
-                                                 "its samples and limits are used."),
+    problem_file: str | None = typer.Option(None, "--problem", metavar="FILE|DIR",
+                                            help="Statement, Competitive Companion / oj-api JSON or a "
+                                                 "problem folder: its samples, tests/, limits and checker "
+                                                 "are used."),
     tests_dirs: list[Path] = typer.Option([], "--tests", metavar="DIR",
                                           help="Folder of NAME.in [+ NAME.out/.ans] tests (repeatable; "
                                                "default ./test/ or ./tests/)."),
-    lang: str | None = typer.Option(None, "--lang", help="python or cpp (default: from the extension)."),
+    lang: str | None = typer.Option(None, "--lang", help="python (py, python3) or cpp (c++) "
+                                    "(default: from the extension)."),
     time_limit: float | None = typer.Option(None, "--time-limit", metavar="S", help="CPU seconds per case."),
     wall_time_limit: float | None = typer.Option(None, "--wall-time-limit", metavar="S",
                                                  help="Wall-clock seconds per case (default 2 × CPU + 1)."),
@@ -165,21 +153,19 @@ def test(
                                        help="auto, strict (refuse to run without namespaces) or rlimits."),
 ) -> None:
     """Judge SOLUTION (or -c CMD) on tests; exit code 0 when every case passes, 1 otherwise."""
-    from ocr_cli.judge.checkers import STYLES
     from ocr_cli.judge.interactive import STYLES as INTERACTOR_STYLES
     from ocr_cli.judge.runner import Judge
-    from ocr_cli.solve.setup import judge_options_from
+    from ocr_cli.problem.folder import extra_tests_dir
+    from ocr_cli.solve.setup import Checking, judge_options_from, load_problem_source
 
     if (solution is None) == (command is None):
         raise ConfigError("give a SOLUTION file or -c CMD (one of them)",
                           hint='e.g. ocr test sol.py, or ocr test -c "java -cp . Main"')
-    comparison = _comparison(exact, float_tol, checker)
-    if checker_style not in STYLES:
-        raise ConfigError(f"unknown --checker-style {checker_style!r} (choose {', '.join(STYLES)})")
+    checking = Checking(exact=exact, float_tol=float_tol, checker=checker, checker_style=checker_style)
     if interactor_style not in INTERACTOR_STYLES:
         raise ConfigError(f"unknown --interactor-style {interactor_style!r} "
                           f"(choose {', '.join(INTERACTOR_STYLES)})")
-    if interactor is not None and comparison is not Comparison.TOKENS:
+    if interactor is not None and (exact or float_tol is not None or checker is not None):
         raise ConfigError("--interactor decides the verdict itself: drop --exact, --float-tol or --checker")
     if jobs is not None and jobs < 1:
         raise ConfigError("-j must be at least 1")
@@ -188,9 +174,10 @@ def test(
         "jobs": jobs, "python": python, "cxx": cxx, "cxx_flags": cxx_flags, "sandbox": sandbox}.items()
         if v is not None})
     if problem_file is not None:
-        from ocr_cli.problem.loader import load_problem
-
-        problem = load_problem(problem_file)
+        problem = load_problem_source(problem_file)
+        folder_tests = extra_tests_dir(Path(problem_file)) if Path(problem_file).is_dir() else None
+        if folder_tests is not None and folder_tests not in tests_dirs:
+            tests_dirs = [*tests_dirs, folder_tests]
     else:
         problem = Problem(statement="")
     if problem_file is None and not tests_dirs:
@@ -204,9 +191,7 @@ def test(
                 else None)
         raise ProblemError("no tests found (the statement has no samples and no --tests were given)",
                            path=problem_file, hint=hint)
-    options: JudgeOptions = dataclasses.replace(
-        judge_options_from(settings, problem), comparison=comparison,
-        float_tol=float_tol if float_tol is not None else 1e-6, checker=checker, checker_style=checker_style)
+    options = judge_options_from(settings, problem, checking)
     if interactor is not None:
         options = dataclasses.replace(options, interactor=interactor, interactor_style=interactor_style)
     judge = Judge(options)

@@ -226,7 +226,7 @@ class Dispatcher:
 
     def _problem_arrived(self, event: ListenEvent) -> None:
         """A listener event: a received problem becomes the current one (called on the listener's thread)."""
-        from ocr_cli.cli.render_listen import event_line
+        from ocr_cli.frontend.render_listen import event_line
         from ocr_cli.listen import ProblemReceived
         from ocr_cli.problem.folder import load_problem_folder
 

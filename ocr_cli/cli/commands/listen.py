@@ -12,8 +12,8 @@ import typer
 from rich.console import Console
 
 from ocr_cli.cli.console import make_console
-from ocr_cli.cli.render_listen import event_line
 from ocr_cli.config import Settings
+from ocr_cli.frontend.render_listen import event_line
 from ocr_cli.listen import DEFAULT_PORT, Listener, ListenEvent, ProblemReceived, RequestRejected
 
 EXIT_INTERRUPTED = 130

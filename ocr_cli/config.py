@@ -26,6 +26,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 STRATEGIES = ("single", "select", "loop")
+SELECTIONS = ("p-right", "shortest-critique")  # ocr_cli.solve.ranking
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,8 @@ class Settings:
     time_budget: float | None = None
     max_tokens: int | None = None  # per generation; None: the model preset's recommendation
     strategy: str = "loop"
+    select: str = "p-right"  # how the critic picks: p-right, or shortest-critique (the paper's rule)
+    critic_temperature: float | None = None  # None: 0.6 with shortest-critique, else `temperature`
     seed: int | None = None
     temperature: float | None = None  # None: the model preset's recommendation
     top_p: float | None = None
@@ -148,6 +151,9 @@ def validate(settings: Settings) -> None:
         (settings.n >= 1, "n must be at least 1"),
         (settings.rounds >= 0, "rounds must be 0 or more"),
         (settings.strategy in STRATEGIES, f"strategy must be one of {', '.join(STRATEGIES)}"),
+        (settings.select in SELECTIONS, f"select must be one of {', '.join(SELECTIONS)}"),
+        (settings.critic_temperature is None or settings.critic_temperature >= 0,
+         "critic_temperature must be 0 or more"),
         (settings.lang in {"python", "cpp"}, "lang must be python or cpp"),
         (settings.n_ctx >= 256, "n_ctx must be at least 256"),
         (settings.token_budget is None or settings.token_budget > 0, "token_budget must be positive"),

@@ -291,6 +291,7 @@ class BenchRunner:
         """The first-round drafts with their hidden outcome, ocr's ranking of them, and a critique of
         every draft with code (the paper's rule critiques them all; ocr asks only about drafts that
         pass the samples, so the bench asks about the rest)."""
+        from ocr_cli.solve.critic import critique_reasoning
         from ocr_cli.solve.ranking import Candidate, ranked
 
         firsts = [event for event in trace.drafted.values() if event.round == 0]
@@ -299,8 +300,11 @@ class BenchRunner:
                                 critic_verdict=trace.verdicts.get(e.candidate_id),
                                 critic_p_right=(c.p_right if (c := trace.critiques.get(e.candidate_id))
                                                 else None),
+                                critique_length=(len(critique_reasoning(c.response))
+                                                 if (c := trace.critiques.get(e.candidate_id)) else None),
                                 critiqued=e.candidate_id in trace.critiques) for e in firsts]
-        rank = {c.id: index for index, c in enumerate(ranked(candidates))}
+        # ocr's ranking under the selection rule the solve used (--select)
+        rank = {c.id: index for index, c in enumerate(ranked(candidates, self.solve_settings.select))}
         started = time.monotonic()
         extra = self._critique_rest(bp, strategy, language,
                                     [e for e in firsts if e.code is not None

@@ -101,7 +101,15 @@ def run_solve(solver: SolverLike, problem: Problem, tests: Sequence[TestCase], *
         result = solver.result_so_far()
     run.finish(result)
     return SolveRun(result=result, interrupted=interrupted,
-                    run_id=recorder.run_id if recorder is not None else None, transcript_problem=run.problem)
+                    run_id=recorder.run_id if recorder is not None else None,
+                    transcript_problem=run.problem or _recorder_failure(recorder))
+
+
+def _recorder_failure(recorder: RecorderLike | None) -> str | None:
+    """Why the transcript is incomplete: `RunRecorder` never raises, it keeps its first failed write
+    (the database locked past its timeout, a full disk) and still tries to store the result."""
+    failure = getattr(recorder, "failure", None)
+    return f"transcript incomplete: {failure}" if failure is not None else None
 
 
 class _Recording:

@@ -17,7 +17,7 @@ from ocr_cli.errors import ConfigError, ProblemError
 from ocr_cli.judge.types import Comparison, JudgeOptions
 from ocr_cli.language import Language
 from ocr_cli.problem.types import Problem, TestCase
-from ocr_cli.solve.types import SolveSettings, Strategy
+from ocr_cli.solve.types import PAPER_CRITIC_TEMPERATURE, Selection, SolveSettings, Strategy
 
 if TYPE_CHECKING:
     from ocr_cli.models.presets import Preset
@@ -62,6 +62,9 @@ def solve_settings_from(settings: Settings, preset: Preset | None) -> SolveSetti
         return getattr(preset, name, None) if preset is not None else None
 
     max_tokens = int(cast(int, _pick(settings.max_tokens, from_preset("max_tokens"), _DEFAULTS.max_tokens)))
+    critic_temperature = settings.critic_temperature
+    if critic_temperature is None and settings.select == "shortest-critique":
+        critic_temperature = PAPER_CRITIC_TEMPERATURE  # the paper's rule comes with its temperature
     return SolveSettings(
         language=Language.parse(settings.lang),
         strategy=cast(Strategy, settings.strategy),
@@ -79,6 +82,8 @@ def solve_settings_from(settings: Settings, preset: Preset | None) -> SolveSetti
         seed=settings.seed,
         use_critic=not settings.no_critic,
         revise_top=min(_DEFAULTS.revise_top, settings.n),
+        select=cast(Selection, settings.select),
+        critic_temperature=critic_temperature,
     )
 
 

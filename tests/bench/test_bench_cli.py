@@ -11,8 +11,6 @@ from ocr_cli.cli.app import main
 
 from .problemsets import ANY_DIVISOR, RIGHT_ADD, WRONG_DOUBLE, write_problem_set
 
-pytest.importorskip("ocr_cli.judge.runner")
-
 ROOT = Path(__file__).resolve().parents[2]
 
 

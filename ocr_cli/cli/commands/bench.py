@@ -22,7 +22,7 @@ from ocr_cli.bench.plan import (
 from ocr_cli.cli.console import make_console
 from ocr_cli.cli.render_bench import ProgressPrinter, render_report
 from ocr_cli.config import load_settings
-from ocr_cli.errors import ConfigError
+from ocr_cli.errors import EXIT_INTERRUPTED, ConfigError
 
 
 def bench(
@@ -53,12 +53,15 @@ def bench(
     critic: str | None = typer.Option(None, "--critic",
                                       help="A separate critic model (default: the generator)."),
     no_critic: bool | None = typer.Option(None, "--no-critic", help="Accept on tests alone."),
+    select: str | None = typer.Option(None, "--select",
+                                      help="How the critic picks: p-right or shortest-critique."),
     n: int | None = typer.Option(None, "-n", min=1, help="Candidates per round."),
     rounds: int | None = typer.Option(None, "--rounds", min=0, help="Revision rounds."),
     max_tokens: int | None = typer.Option(None, "--max-tokens", min=1, help="Tokens per generation."),
     token_budget: int | None = typer.Option(None, "--token-budget", min=1, help="Tokens per problem."),
     time_budget: float | None = typer.Option(None, "--time-budget", min=0.1, help="Seconds per problem."),
-    seed: int | None = typer.Option(None, "--seed", help="Sampling seed."),
+    seed: int | None = typer.Option(None, "--seed",
+                                    help="Sampling seed (reproduces a cold start: docs/usage.md)."),
     limit: int | None = typer.Option(None, "--limit", min=1, help="Take only the first K problems."),
     jobs: int = typer.Option(1, "-j", "--jobs", min=1,
                              help="Problems in parallel against a server, each sending its drafts at once "
@@ -90,7 +93,7 @@ def bench(
     sets = _problem_sets(list(dirs or []), fetch, release)
     filters = lcb_filter(release, date_from, date_to, platform, difficulty)
     settings = load_settings({
-        "model": model, "critic": critic, "no_critic": no_critic, "n": n, "rounds": rounds,
+        "model": model, "critic": critic, "no_critic": no_critic, "select": select, "n": n, "rounds": rounds,
         "max_tokens": max_tokens, "token_budget": token_budget, "time_budget": time_budget, "seed": seed,
         "n_gpu_layers": n_gpu_layers, "n_ctx": ctx, "threads": threads, "verbose": verbose,
     })
@@ -149,7 +152,7 @@ def bench(
             cancel.set()
             err.print(f"interrupted: finished runs are in {path} (continue with --resume -o {path})",
                       markup=False)
-            raise typer.Exit(130) from None
+            raise typer.Exit(EXIT_INTERRUPTED) from None
         finally:
             runner.close()
     if as_json:

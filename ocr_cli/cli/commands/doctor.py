@@ -117,7 +117,7 @@ def _configured_model_checks(settings: Settings) -> list[Check]:
             continue
         if spec.startswith("openai:"):
             try:
-                module = importlib.import_module("ocr_cli.engines.openai_http")
+                module = importlib.import_module("ocr_cli.engines.openai_client")
                 report = module.check_server(spec, settings)
             except (ImportError, AttributeError):
                 checks.append(_check(f"{role} server", None, spec, "server check not available"))

@@ -13,10 +13,10 @@ from rich.console import Console
 
 from ocr_cli.cli.console import make_console
 from ocr_cli.config import Settings
+from ocr_cli.errors import EXIT_INTERRUPTED
 from ocr_cli.frontend.render_listen import event_line
 from ocr_cli.listen import DEFAULT_PORT, Listener, ListenEvent, ProblemReceived, RequestRejected
 
-EXIT_INTERRUPTED = 130
 POLL_S = 0.5  # how often the main thread wakes to notice Ctrl-C
 
 

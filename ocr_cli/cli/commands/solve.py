@@ -16,14 +16,13 @@ import typer
 
 from ocr_cli.cli.console import make_console
 from ocr_cli.config import Settings, load_settings
-from ocr_cli.errors import ConfigError, ProblemError
+from ocr_cli.errors import EXIT_INTERRUPTED, ConfigError, ProblemError
 from ocr_cli.frontend.render_solve import SolveView, render_result, result_to_json, summary_line
 from ocr_cli.language import Language
 from ocr_cli.problem.types import Problem
 from ocr_cli.solve.setup import Checking
 from ocr_cli.solve.types import SolveResult
 
-EXIT_INTERRUPTED = 130
 CHECKER_STYLE_HELP = ("testlib (CMD in out ans), judgels (CMD in ans out, prints AC/WA) or kattis "
                       "(CMD in ans dir < out, 42/43).")
 
@@ -115,10 +114,16 @@ def solve(
     max_tokens: int | None = typer.Option(None, "--max-tokens", help="Tokens per generation."),
     tests: list[Path] = typer.Option([], "--tests", help="Folder of NAME.in/NAME.out tests (repeatable)."),
     strategy: str | None = typer.Option(None, "--strategy", help="single, select or loop (default)."),
+    select: str | None = typer.Option(None, "--select", help="How the critic picks among candidates: "
+                                      "p-right (default) or shortest-critique (the paper's rule)."),
+    critic_temperature: float | None = typer.Option(None, "--critic-temperature", help="The critic's "
+                                                    "temperature (default 0.6 with shortest-critique)."),
     no_critic: bool | None = typer.Option(None, "--no-critic", help="Tests alone decide."),
     require_tests: bool | None = typer.Option(None, "--require-tests", help="Refuse to solve without tests "
                                               "(config require_tests)."),
-    seed: int | None = typer.Option(None, "--seed", help="Seed of the first draft (then seed+1, ...)."),
+    seed: int | None = typer.Option(None, "--seed", help="Seed of the first draft (then seed+1, ...); "
+                                    "reproduces a cold start, but a warm prefix cache (REPL, server) can "
+                                    "change sampled text after a few tokens."),
     temperature: float | None = typer.Option(None, "--temperature", help="Sampling temperature."),
     time_limit: float | None = typer.Option(None, "--time-limit", metavar="S", help="CPU seconds per case."),
     memory_limit: int | None = typer.Option(None, "--memory-limit", metavar="MB", help="Memory per case."),
@@ -150,7 +155,8 @@ def solve(
     settings = settings_from_flags({
         "lang": output_language(lang, output), "model": model, "critic": critic, "n": n, "rounds": rounds,
         "token_budget": token_budget, "time_budget": time_budget, "max_tokens": max_tokens,
-        "strategy": strategy, "no_critic": no_critic, "seed": seed, "temperature": temperature,
+        "strategy": strategy, "select": select, "critic_temperature": critic_temperature,
+        "no_critic": no_critic, "seed": seed, "temperature": temperature,
         "log": False if no_log else None, "show_reasoning": show_reasoning, "verbose": verbose,
         "n_gpu_layers": n_gpu_layers, "n_ctx": ctx, "threads": threads, "require_tests": require_tests,
         "time_limit": time_limit, "memory_limit": memory_limit,

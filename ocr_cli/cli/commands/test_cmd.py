@@ -17,7 +17,7 @@ import typer
 from ocr_cli.cli.console import make_console
 from ocr_cli.cli.render_test import TestOutcome, report_to_json, show_outcome
 from ocr_cli.config import load_settings
-from ocr_cli.errors import ConfigError, ProblemError
+from ocr_cli.errors import EXIT_INTERRUPTED, ConfigError, ProblemError
 from ocr_cli.judge.types import CaseResult, Verdict
 from ocr_cli.language import Language
 from ocr_cli.problem.types import Problem, TestCase
@@ -205,7 +205,7 @@ def test(
                      else contextlib.nullcontext()):
             outcome = judge_all(judge, program, answered, unanswered)
     except KeyboardInterrupt:
-        raise typer.Exit(130) from None
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     if as_json:
         print(json.dumps(report_to_json(outcome.report, outcome.ran), indent=2))
     else:

@@ -45,16 +45,31 @@ class SamplingParams:
 
 
 @dataclass(frozen=True)
+class ChoiceScoring:
+    """Once the answer ends, how likely is each choice at a position in it (a critic's verdict)?
+
+    `position` maps the answer's text to the assistant text up to that position (it may append to
+    the answer, e.g. a verdict tag the answer lacks); the engine reads the next-token probabilities
+    there. Engines that score inside generation put them in `GenerationResult.choice_probabilities`.
+    """
+
+    choices: tuple[str, ...]
+    position: Callable[[str], str]
+
+
+@dataclass(frozen=True)
 class GenerationRequest:
     """Messages to answer and how to sample the answer.
 
     `assistant_prefix`, when given, is text the answer is forced to start with (the engine continues
-    it; the result's text does not repeat it).
+    it; the result's text does not repeat it). `score_at`, when given, asks for choice probabilities
+    once the answer ends (engines that cannot leave them None).
     """
 
     messages: tuple[Message, ...]
     params: SamplingParams = field(default_factory=SamplingParams)
     assistant_prefix: str = ""
+    score_at: ChoiceScoring | None = None
 
 
 @dataclass(frozen=True)
@@ -72,6 +87,12 @@ class GenerationResult:
     reasoning: str | None = None
     #: Why the request failed when finish_reason == "error".
     error: str | None = None
+    #: Why it ended where finish_reason alone does not say (e.g. "length" because the context is full).
+    note: str | None = None
+    #: The probabilities of `request.score_at.choices` (summing to 1), when the engine scored them.
+    choice_probabilities: tuple[float, ...] | None = None
+    #: Tokens the engine evaluated to score them (counted in a solve's token budget).
+    scoring_tokens: int = 0
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ocr_cli.code.extract import split_reasoning
-from ocr_cli.engines.base import Engine, GenerationRequest, GenerationResult, Message, SamplingParams
+from ocr_cli.engines.base import (
+    ChoiceScoring,
+    Engine,
+    GenerationRequest,
+    GenerationResult,
+    Message,
+    SamplingParams,
+)
 from ocr_cli.language import Language
 from ocr_cli.problem.types import Problem
 from ocr_cli.prompts import critic_messages
@@ -59,10 +66,15 @@ def verdict_prefix(text: str) -> str:
     return text.rstrip() + "\n<judgement>"
 
 
+#: Asks an engine that can to score the verdict inside generation (see `read_critique`).
+VERDICT_SCORING = ChoiceScoring(choices=VERDICT_CHOICES, position=verdict_prefix)
+
+
 def critic_request(problem: Problem, code: str, language: Language,
                    params: SamplingParams) -> GenerationRequest:
     """The request asking the critic about one candidate's final code."""
-    return GenerationRequest(messages=critic_messages(problem, code, language), params=params)
+    return GenerationRequest(messages=critic_messages(problem, code, language), params=params,
+                             score_at=VERDICT_SCORING)
 
 
 def score_verdict(engine: Engine, messages: tuple[Message, ...], critique_text: str) -> float | None:
@@ -75,9 +87,15 @@ def score_verdict(engine: Engine, messages: tuple[Message, ...], critique_text: 
     return probabilities[0] / total if total > 0 else None
 
 
-def read_critique(engine: Engine, messages: tuple[Message, ...], text: str) -> Critique:
-    """Parse the verdict and score it."""
-    return Critique(text=text, verdict=parse_verdict(text), p_right=score_verdict(engine, messages, text))
+def read_critique(engine: Engine, messages: tuple[Message, ...], text: str,
+                  scored: tuple[float, ...] | None = None) -> Critique:
+    """Parse the verdict and score it: `scored` is the engine's (right, wrong) probabilities read
+    during generation (`GenerationResult.choice_probabilities`); without them, score afterwards."""
+    if scored is not None and len(scored) == 2 and sum(scored) > 0:
+        p_right: float | None = scored[0] / sum(scored)
+    else:
+        p_right = score_verdict(engine, messages, text)
+    return Critique(text=text, verdict=parse_verdict(text), p_right=p_right)
 
 
 def critique_feedback(text: str, limit: int = 2000) -> str:
@@ -96,4 +114,4 @@ def critique_code(engine: Engine, problem: Problem, code: str, language: Languag
     """Ask the critic about one solution (the `ocr critique` command); the critique and the raw result."""
     request = critic_request(problem, code, language, params)
     result = engine.generate(request, on_chunk, cancel)
-    return read_critique(engine, request.messages, result.text), result
+    return read_critique(engine, request.messages, result.text, result.choice_probabilities), result

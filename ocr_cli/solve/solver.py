@@ -24,7 +24,7 @@ from ocr_cli.problem.types import Problem, TestCase
 from ocr_cli.prompts import critic_messages, generator_messages, reviser_messages
 from ocr_cli.solve import events as ev
 from ocr_cli.solve.budget import Budget
-from ocr_cli.solve.critic import read_critique
+from ocr_cli.solve.critic import VERDICT_SCORING, read_critique
 from ocr_cli.solve.feedback import candidate_feedback
 from ocr_cli.solve.ranking import Candidate, best_of, ranked
 from ocr_cli.solve.streaming import stream_from_worker
@@ -284,16 +284,16 @@ class Solver:
         if max_tokens <= 0:
             return
         prompts = [critic_messages(problem, c.code or "", self.settings.language) for c in chosen]
-        requests = [GenerationRequest(m, self.settings.sampling(max_tokens, self._next_seed()))
-                    for m in prompts]
+        requests = [GenerationRequest(m, self.settings.sampling(max_tokens, self._next_seed()),
+                                      score_at=VERDICT_SCORING) for m in prompts]
         for candidate in chosen:
             yield ev.CritiqueStarted(candidate_id=candidate.id)
         start = time.perf_counter()
         results = yield from self._generate(critic, requests, [c.id for c in chosen], "critique")
         for candidate, messages, result in zip(chosen, prompts, results, strict=True):
-            self._budget.spend(result.completion_tokens, result.prompt_tokens)
+            self._budget.spend(result.completion_tokens + result.scoring_tokens, result.prompt_tokens)
             scoring_start = time.perf_counter()
-            critique = read_critique(critic, messages, result.text)
+            critique = read_critique(critic, messages, result.text, result.choice_probabilities)
             candidate.critique = result.text
             candidate.critiqued = True
             candidate.critic_verdict = critique.verdict

@@ -11,9 +11,9 @@ which sequence runs, as a server's scheduler does:
   cells with a step of headroom for every running sequence; the rest wait. At most `slots` run.
 - **Preemption.** When the next step does not fit, the running sequence furthest from finishing
   (most tokens left of its budget) is paused: its cells are freed, its tokens and sampler kept. A
-  paused sequence resumes, by evaluating its tokens again, once the running ones are sure to finish
-  beside it. A sequence running alone that still does not fit ends with finish_reason "length" and
-  a note saying the context is full.
+  paused sequence resumes, by evaluating its tokens again, once the running ones have finished
+  (several resume together when they are sure to finish side by side). A sequence running alone
+  that still does not fit ends with finish_reason "length" and a note saying the context is full.
 - **Exactness.** Every prompt (and every resumed sequence) is evaluated alone in its `llama_decode`
   calls, in chunks of at most `PREFILL_CHUNK` rows, and a step decodes one row per sequence; with
   flash attention over the unified cache (see `kv_pool`), greedy output then equals one-at-a-time
@@ -80,7 +80,7 @@ class BatchedDecoder:
 
     def __init__(self, llama: Any, *, max_ctx: int | None = None, lookup: LookupOptions | None = None,
                  n_batch: int = 512, slots: int = 8, share_prefix: bool = True,
-                 prefill_chunk: int = PREFILL_CHUNK) -> None:
+                 prefill_chunk: int = PREFILL_CHUNK, resume_chunk: int = PREFILL_CHUNK) -> None:
         import llama_cpp
 
         self.llama = llama
@@ -90,6 +90,8 @@ class BatchedDecoder:
         self.lookup = lookup
         self.n_batch = n_batch
         self.prefill_chunk = min(prefill_chunk, n_batch)
+        #: Rows per call when a paused sequence's answer is evaluated again.
+        self.resume_chunk = min(resume_chunk, n_batch)
         #: Off: nothing is shared or kept between calls (the baseline the benchmarks compare against).
         self.share_prefix = share_prefix
         self.stats = DecodeStats()
@@ -98,6 +100,7 @@ class BatchedDecoder:
         self.text = TokenText(self._vocab)
         self._abort = PromptAbort(self.pool.ctx)
         self._lock = threading.Lock()
+        self._call_prefix = 0  # the prompts' common prefix in this call
 
     @property
     def draft_room(self) -> int:
@@ -238,9 +241,11 @@ class BatchedDecoder:
         pool = self.pool
         if not self.share_prefix:
             pool.trim_cache(0)
+            self._call_prefix = 0
             return not _is_set(cancel)
         target, _ = shared_prefix([s.prompt for s in queue]) if len(queue) > 1 else (queue[0].prompt, True)
         target = target[: min(len(s.prompt) for s in queue) - 1]
+        self._call_prefix = len(target)
         reuse = common_prefix_length(pool.cached, target)
         pool.trim_cache(reuse)
         first = queue[0]
@@ -252,7 +257,7 @@ class BatchedDecoder:
         return done is not None and len(pool.cached) == len(target)
 
     def _evaluate(self, seq: int, start: int, tokens: Sequence[int], *, logits: bool,
-                  cancel: threading.Event | None, extend: list[int]) -> int | None:
+                  cancel: threading.Event | None, extend: list[int], chunk: int | None = None) -> int | None:
         """Evaluate `tokens` of one sequence from position `start`, alone, in chunks (a cancel or
         Ctrl-C can stop it between and inside them). Each chunk's tokens are appended to `extend`
         once decoded. Returns the batch row of the last token, or None when cancelled; a failure
@@ -261,31 +266,41 @@ class BatchedDecoder:
             return -1
         last = -1
         with self._abort.watching(cancel) as abort:
-            for offset in range(0, len(tokens), self.prefill_chunk):
+            size = chunk or self.prefill_chunk
+            for offset in range(0, len(tokens), size):
                 if _is_set(cancel):
                     return None
-                chunk = tokens[offset: offset + self.prefill_chunk]
+                piece = tokens[offset: offset + size]
                 pos = start + offset
                 rows: list[Entry] = [(seq, t, pos + j, logits and offset + j == len(tokens) - 1)
-                                     for j, t in enumerate(chunk)]
+                                     for j, t in enumerate(piece)]
                 rc = self.pool.run(rows)
                 if rc != DECODE_OK:
                     self.pool.discard_from(seq, pos)
                     if abort.aborted:
                         return None  # watching() re-raises a Ctrl-C on the way out
                     raise _Failed(_decode_error(rc))
-                extend.extend(chunk)
-                self.stats.prompt_tokens_evaluated += len(chunk)
-                last = len(chunk) - 1
+                extend.extend(piece)
+                self.stats.prompt_tokens_evaluated += len(piece)
+                last = len(piece) - 1
         return last
 
     def _admit(self, queue: list[SequenceState], live: list[SequenceState],
                cancel: threading.Event | None) -> None:
-        """Start (or resume) sequences from the head of the queue while they fit."""
+        """Start (or resume) sequences from the head of the queue while they fit. Paused sequences
+        resume only once the running ones have finished: the cells then free lie after the cached
+        prefix in order, so a resumed sequence's cells follow its positions as they did before
+        (flash attention sums cells in cell order)."""
+        may_resume = not live
+        if may_resume and queue and queue[0].paused:
+            self.pool.trim_cache(min(len(self.pool.cached), self._call_prefix))
         while queue and len(live) < self.pool.slots:
             state = queue[0]
+            if state.paused and not may_resume:
+                return
             tokens = state.kv_tokens if state.paused else state.prompt
-            cap = len(tokens) if state.paused else len(tokens) - 1  # a new one needs its last logits
+            # A new one needs its last prompt token's logits; a paused one shares no more than it did.
+            cap = state.first_shared if state.paused else len(tokens) - 1
             shared = min(common_prefix_length(self.pool.cached, tokens), cap)
             own = len(tokens) - shared
             headroom = len(live) + 1 + self.draft_room * (len(live) + 1)
@@ -321,8 +336,17 @@ class BatchedDecoder:
             state.cached_prompt_tokens = max(0, state.cached_prompt_tokens)
         before = self.stats.prompt_tokens_evaluated
         try:
-            row = self._evaluate(state.slot, shared, rest, logits=not resuming, cancel=cancel,
-                                 extend=state.kv_tokens)
+            if resuming:  # prompt and answer apart, chunked as they first were (see PREFILL_CHUNK)
+                row = self._evaluate(state.slot, shared, state.prompt[shared:], logits=False, cancel=cancel,
+                                     extend=state.kv_tokens)
+                start = max(shared, len(state.prompt))
+                if row is not None:
+                    row = self._evaluate(state.slot, start, tokens[start:], logits=False, cancel=cancel,
+                                         extend=state.kv_tokens, chunk=self.resume_chunk)
+            else:
+                state.first_shared = shared
+                row = self._evaluate(state.slot, shared, rest, logits=True, cancel=cancel,
+                                     extend=state.kv_tokens)
         except _Failed as exc:
             live.remove(state)
             self._emit_end(state, "error", str(exc))

@@ -102,6 +102,7 @@ class SequenceState:
         self.index = index
         self.slot: int | None = None
         self.shared = 0
+        self.first_shared = 0  # what it shared when it started (a resume shares no more)
         self.started = False
         self.paused = False
         self.note: str | None = None

@@ -7,11 +7,14 @@ Run: python benchmarks/batched_pool.py --before DIR [--threads 1] [--max-tokens 
 Every figure comes from a fresh process (`--worker`, so peak RSS is the variant's own) with the
 embedded model; the variants run interleaved, side by side in this run:
 
-- reasoning: N requests (seeds 1..N, temperature 0.7, `--max-tokens` each, context `--ctx`) through
-  `LlamaEngine.generate_batch`; aggregate generated tokens/s, N = 1 and each of `--sizes`;
+- reasoning: N requests for a program with its explanation (seeds 1..N, temperature 0.7,
+  `--max-tokens` each, context `--ctx`) through `LlamaEngine.generate_batch`; aggregate generated
+  tokens/s, N = 1 and each of `--sizes`. The tiny model ends its answers long before 6000 tokens;
+  what the budget changes is what the engine reserves (before: every request in a group of its own);
 - memory: peak RSS of the same with short answers (64 tokens), N = 1 and 4;
 - critic: 4 critiques of the `pairs` example (`--critic-tokens` each); p(right) scored afterwards with
-  `score_choices` (before) or inside the batch (after: seconds = batch with scoring - batch without);
+  `score_choices` (before) or inside the batch (after: `DecodeStats.scoring_s`, the time spent
+  reaching the verdict positions and reading the logits there);
 - preempt (after only): 4 greedy answers in a pool of `--tiny` cells against a roomy one: equal
   tokens, throughput and preemptions.
 Prints a table per part and one JSON line.
@@ -31,7 +34,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _llama_common import print_json, print_table
+from _llama_common import CODE_REQUEST, print_json, print_table
 
 ROOT = Path(__file__).resolve().parents[1]
 ESSAY = ("Write a long, detailed essay on the history of computing, from the abacus to modern "
@@ -59,7 +62,7 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {"rss_loaded_mb": round(loaded, 1)}
     if spec["part"] in ("reasoning", "memory"):
         n = spec["n"]
-        requests = [GenerationRequest((Message("user", ESSAY),),
+        requests = [GenerationRequest((Message("user", CODE_REQUEST),),
                                       SamplingParams(temperature=0.7, seed=s, max_tokens=spec["max_tokens"]))
                     for s in range(1, n + 1)]
         start = time.perf_counter()
@@ -84,7 +87,7 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
             start = time.perf_counter()
             again = engine.generate_batch(scored)
             out["generate_scored_s"] = time.perf_counter() - start
-            out["scoring_s"] = out["generate_scored_s"] - out["generate_s"]
+            out["scoring_s"] = engine.decoder.stats.scoring_s
             out["scoring_tokens"] = sum(r.scoring_tokens for r in again)
             out["scored"] = sum(r.choice_probabilities is not None for r in again)
             out["same_text"] = [r.text for r in again] == [r.text for r in results]

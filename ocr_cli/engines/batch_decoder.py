@@ -67,6 +67,7 @@ class DecodeStats:
     preemptions: int = 0
     resumed_tokens: int = 0  # evaluated again to resume paused sequences
     scoring_tokens: int = 0
+    scoring_s: float = 0.0  # spent reaching the scoring positions and reading the choices
     peak_cells: int = 0
     elapsed_s: float = 0.0
 
@@ -247,14 +248,15 @@ class BatchedDecoder:
         target = target[: min(len(s.prompt) for s in queue) - 1]
         self._call_prefix = len(target)
         reuse = common_prefix_length(pool.cached, target)
-        pool.trim_cache(reuse)
+        if reuse < len(target):  # else keep all it holds: a sequence may share more than the target
+            pool.trim_cache(reuse)
         first = queue[0]
         first.cached_prompt_tokens = -len(target[reuse:])  # the first admitted pays for it (see _admit)
         if _is_set(cancel):
             return False
         done = self._evaluate(CACHE_SEQ, reuse, target[reuse:], logits=False, cancel=cancel,
                               extend=pool.cached)
-        return done is not None and len(pool.cached) == len(target)
+        return done is not None
 
     def _evaluate(self, seq: int, start: int, tokens: Sequence[int], *, logits: bool,
                   cancel: threading.Event | None, extend: list[int], chunk: int | None = None) -> int | None:
@@ -446,6 +448,14 @@ class BatchedDecoder:
 
     def _score(self, state: SequenceState, scorer: ChoiceScorer, live: list[SequenceState],
                queue: list[SequenceState], cancel: threading.Event | None) -> None:
+        started = time.perf_counter()
+        try:
+            self._score_at(state, scorer, live, queue, cancel)
+        finally:
+            self.stats.scoring_s += time.perf_counter() - started
+
+    def _score_at(self, state: SequenceState, scorer: ChoiceScorer, live: list[SequenceState],
+                  queue: list[SequenceState], cancel: threading.Event | None) -> None:
         found = scorer(state.stop_text.text)
         if found is None:
             return

@@ -274,3 +274,17 @@ def test_stop_filter_holds_back_a_partial_stop() -> None:
     assert stops.add("x more") == "</enx more"
     assert stops.add(" </end> tail") == " "
     assert stops.stopped and stops.text == "abc</enx more "
+
+
+def test_verdict_scored_inside_generation_matches_scoring_afterwards(engine: LlamaEngine) -> None:
+    from ocr_cli.solve.critic import VERDICT_SCORING, score_verdict
+
+    request = GenerationRequest((Message("user", "Is 2 + 2 = 4? End with <judgement>right</judgement> or "
+                                                 "<judgement>wrong</judgement>."),),
+                                SamplingParams(temperature=0, max_tokens=24), score_at=VERDICT_SCORING)
+    result = engine.generate(request)
+    assert result.choice_probabilities is not None and result.scoring_tokens > 0
+    p_right, p_wrong = result.choice_probabilities
+    assert p_right + p_wrong == pytest.approx(1.0)
+    afterwards = score_verdict(engine, request.messages, result.text)
+    assert afterwards == pytest.approx(p_right, abs=1e-3)

@@ -127,7 +127,7 @@ def test_seeded_sampling_survives_preemption_and_distinct_seeds_differ(llm: Any)
     params = [SamplingParams(temperature=1.0, top_k=0, top_p=1.0, min_p=0.0, seed=s, max_tokens=90)
               for s in (1, 2, 3)]
     roomy = BatchedDecoder(llm).decode(prompts, params)
-    tight_decoder = BatchedDecoder(llm, max_ctx=256, slots=2)
+    tight_decoder = BatchedDecoder(llm, max_ctx=256)
     tight = tight_decoder.decode(prompts, params)
     assert tight_decoder.stats.preemptions >= 1
     # Same draws from the same seeds; near-ties may part after the resume (see above).

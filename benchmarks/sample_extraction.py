@@ -28,11 +28,13 @@ def main(argv: list[str] | None = None) -> int:
     if not problems:
         print(f"no problems with statement.txt under {args.set_dir}", file=sys.stderr)
         return 2
-    matched = exact = 0
-    print(f"{'problem':<14} {'found':>5} {'expected':>8}  match  byte-exact")
+    matched = exact = doubtful = 0
+    print(f"{'problem':<14} {'found':>5} {'expected':>8}  match  byte-exact  doubtful")
     for problem in problems:
         expected = load_tests(problem / "samples")
-        found = extract_samples((problem / "statement.txt").read_text(encoding="utf-8")).samples
+        extraction = extract_samples((problem / "statement.txt").read_text(encoding="utf-8"))
+        found = extraction.samples
+        doubtful += len(extraction.doubtful)
         ok = len(found) == len(expected) and all(
             _tokens(f.input) == _tokens(e.input) and _tokens(f.output) == _tokens(e.output)
             for f, e in zip(found, expected, strict=True))
@@ -41,14 +43,14 @@ def main(argv: list[str] | None = None) -> int:
         matched += ok
         exact += same
         print(f"{problem.name:<14} {len(found):>5} {len(expected):>8}  {'yes' if ok else 'NO':<5}  "
-              f"{'yes' if same else 'no'}")
+              f"{'yes' if same else 'no':<10}  {len(extraction.doubtful)}")
         if args.verbose and not ok:
             for n, f in enumerate(found, start=1):
                 print(f"  found #{n}: input={f.input!r} output={f.output!r}")
             for n, e in enumerate(expected, start=1):
                 print(f"  expected #{n}: input={e.input!r} output={e.output!r}")
     print(f"total: {matched}/{len(problems)} statements with exactly the official samples "
-          f"(token-wise; {exact}/{len(problems)} byte for byte)")
+          f"(token-wise; {exact}/{len(problems)} byte for byte); {doubtful} samples left out as doubtful")
     return 0
 
 

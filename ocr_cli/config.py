@@ -26,6 +26,7 @@ else:  # pragma: no cover
     import tomli as tomllib
 
 STRATEGIES = ("single", "select", "loop")
+SELECTIONS = ("p-right", "shortest-critique")  # ocr_cli.solve.ranking
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,8 @@ class Settings:
     time_budget: float | None = None
     max_tokens: int | None = None  # per generation; None: the model preset's recommendation
     strategy: str = "loop"
+    select: str = "p-right"  # how the critic picks: p-right, or shortest-critique (the paper's rule)
+    critic_temperature: float | None = None  # None: 0.6 with shortest-critique, else `temperature`
     seed: int | None = None
     temperature: float | None = None  # None: the model preset's recommendation
     top_p: float | None = None
@@ -69,7 +72,9 @@ class Settings:
     jobs: int | None = None
     python: str | None = None
     cxx: str = "g++"
-    cxx_flags: str = "-O2 -std=gnu++17"
+    cxx_flags: str = "-O2 -std=gnu++20"  # what judges offer today
+    sandbox: str = "auto"  # auto | strict (refuse untrusted code without namespaces) | rlimits
+    require_tests: bool = False  # refuse to solve when there are no tests (the critic alone would decide)
 
     sources: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
 
@@ -130,6 +135,10 @@ def _coerce(name: str, value: Any, origin: str) -> Any:
             if isinstance(value, bool):
                 raise ValueError(value)
             return float(value)
+        if name == "lang":  # every spelling (c++, CPP, py, python3) becomes the canonical one
+            from ocr_cli.language import Language
+
+            return Language.parse(str(value)).value
         return str(value)
     except ValueError:
         raise ConfigError(f"setting {name!r} wants a {kind.__name__}, got {value!r}{where}") from None
@@ -141,6 +150,9 @@ def validate(settings: Settings) -> None:
         (settings.n >= 1, "n must be at least 1"),
         (settings.rounds >= 0, "rounds must be 0 or more"),
         (settings.strategy in STRATEGIES, f"strategy must be one of {', '.join(STRATEGIES)}"),
+        (settings.select in SELECTIONS, f"select must be one of {', '.join(SELECTIONS)}"),
+        (settings.critic_temperature is None or settings.critic_temperature >= 0,
+         "critic_temperature must be 0 or more"),
         (settings.lang in {"python", "cpp"}, "lang must be python or cpp"),
         (settings.n_ctx >= 256, "n_ctx must be at least 256"),
         (settings.token_budget is None or settings.token_budget > 0, "token_budget must be positive"),
@@ -149,6 +161,7 @@ def validate(settings: Settings) -> None:
         (settings.time_limit is None or settings.time_limit > 0, "time_limit must be positive"),
         (settings.memory_limit is None or settings.memory_limit > 0, "memory_limit must be positive"),
         (settings.concurrency >= 1, "concurrency must be at least 1"),
+        (settings.sandbox in {"auto", "strict", "rlimits"}, "sandbox must be auto, strict or rlimits"),
     ]
     for ok, message in checks:
         if not ok:

@@ -17,11 +17,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+#: The exit codes of every `ocr` command (README, docs/usage.md); the one home of these numbers.
+EXIT_OK = 0
+EXIT_FAILED = 1  # a negative outcome: not accepted, a failing test, no samples found
+EXIT_USAGE = 2  # a usage or input error (every OcrError unless it says otherwise)
+EXIT_INTERRUPTED = 130  # Ctrl-C (128 + SIGINT, as shells report it)
+
 
 class OcrError(Exception):
     """Base of every error ocr reports to the user as one line."""
 
-    exit_code: int = 2
+    exit_code: int = EXIT_USAGE
 
     def __init__(self, message: str, *, path: str | Path | None = None, hint: str | None = None) -> None:
         super().__init__(message)

@@ -56,3 +56,49 @@ def plot_pass_rate(report: BenchReport, path: Path) -> Path:
     figure.savefig(path)
     plt.close(figure)
     return path
+
+
+def plot_pass_at_k(report: BenchReport, path: Path) -> Path:
+    """With `--samples`: pass@k and select@k (the paper's rule and ocr's ranking) against k, one
+    colour per strategy × language, into `path`."""
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        raise ConfigError("--plot needs matplotlib",
+                          hint="pip install 'ocr-cli[plot]' (or pip install matplotlib)") from None
+    groups = report.sampling()
+    if not groups:
+        raise ConfigError("nothing to plot: no drafts were sampled (use --samples K)")
+    figure, axes = plt.subplots(figsize=(6.4, 4.2), dpi=120)
+    for group in groups:
+        metrics = group["all"]
+        label = f"{group['strategy']} ({group['language']})"
+        series = [("pass@k", metrics["pass@k"], "-o"),
+                  ("select@k, paper's rule", metrics["select@k"]["paper"], "--s"),
+                  ("select@k, ocr's ranking", metrics["select@k"]["ocr"], ":^")]
+        color = None
+        for name, values, style in series:
+            points = [(int(k), 100 * v) for k, v in values.items() if v is not None]
+            if not points:
+                continue
+            xs, ys = zip(*points, strict=True)
+            (line,) = axes.plot(xs, ys, style, color=color, label=f"{name} · {label}")
+            color = line.get_color()
+    from matplotlib.ticker import MaxNLocator
+
+    axes.xaxis.set_major_locator(MaxNLocator(integer=True))
+    axes.set_xlabel("k (drafts)")
+    axes.set_ylabel("percent of problems")
+    axes.set_ylim(-5, 105)
+    axes.set_title(f"ocr bench · {report.config.get('generator') or report.config.get('model') or 'model'}",
+                   fontsize=9)
+    axes.grid(alpha=0.3)
+    axes.legend(fontsize=7, loc="best")
+    figure.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    figure.savefig(path)
+    plt.close(figure)
+    return path

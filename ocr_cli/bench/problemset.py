@@ -7,27 +7,24 @@
       meta.json                       optional: time_limit_s, memory_limit_mb, interactive, title, checker
       checker.py | checker.cpp        optional checker (testlib order: input, output, answer)
 
-A folder given to the bench is either such a problem folder or a folder of them.
+A folder given to the bench is either such a problem folder or a folder of them. LiveCodeBench
+JSONL files (or folders of them) are read row by row (`ocr_cli.problem.livecodebench`).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
-import shlex
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ocr_cli.errors import ProblemError
+from ocr_cli.problem import livecodebench as lcb
+from ocr_cli.problem.folder import checker_of, read_meta
 from ocr_cli.problem.testdirs import load_tests, natural_key
 from ocr_cli.problem.types import Problem, TestCase
 
 STATEMENT_NAMES = ("statement.txt", "statement.md")
-CHECKER_NAMES = ("checker.py", "checker.cpp")
 
 
 @dataclass(frozen=True)
@@ -40,6 +37,21 @@ class ProblemDir:
 
 
 @dataclass(frozen=True)
+class LcbEntry:
+    """A LiveCodeBench row found in a JSONL file (its private tests are read when loaded)."""
+
+    key: str  # "PLATFORM/QUESTION_ID"
+    row: lcb.LcbRow
+
+    @property
+    def path(self) -> Path:
+        return self.row.path
+
+
+BenchEntry = ProblemDir | LcbEntry
+
+
+@dataclass(frozen=True)
 class BenchProblem:
     """A problem ready to bench: what the solver sees, and what only the final judge sees."""
 
@@ -49,6 +61,8 @@ class BenchProblem:
     hidden_tests: tuple[TestCase, ...]
     checker: Path | None  # a checker source or program in the folder
     meta: dict[str, Any]
+    #: What results are broken down by: difficulty, platform, contest_date (when known).
+    tags: dict[str, str] = dataclasses.field(default_factory=dict)
 
     @property
     def interactive(self) -> bool:
@@ -64,15 +78,31 @@ def _statement_of(folder: Path) -> Path | None:
     return next((p for name in STATEMENT_NAMES if (p := folder / name).is_file()), None)
 
 
-def discover(dirs: list[Path]) -> list[ProblemDir]:
-    """The problem folders under each of `dirs`, naturally sorted within a set.
+def _is_lcb(path: Path) -> bool:
+    """A JSONL file, or a folder holding JSONL files and no problem."""
+    if path.is_file():
+        return path.suffix == ".jsonl"
+    return path.is_dir() and _statement_of(path) is None and any(path.glob("*.jsonl"))
+
+
+def discover(dirs: list[Path], lcb_filter: lcb.LcbFilter | None = None) -> list[BenchEntry]:
+    """The problem folders under each of `dirs` (naturally sorted within a set) and the LiveCodeBench
+    rows of the JSONL files among them that `lcb_filter` accepts (in file order).
 
     Raises ProblemError for a missing folder or one with no problem in it.
     """
-    found: list[ProblemDir] = []
+    found: list[BenchEntry] = []
     seen: set[str] = set()
     for given in dirs:
         folder = Path(given)
+        if _is_lcb(folder):
+            for path in lcb.jsonl_files([folder]):
+                for row in lcb.scan(path):
+                    key = f"{row.platform or 'lcb'}/{row.question_id}"
+                    if key not in seen and (lcb_filter is None or lcb_filter.accepts(row)):
+                        seen.add(key)
+                        found.append(LcbEntry(key=key, row=row))
+            continue
         if not folder.is_dir():
             raise ProblemError("problem set folder not found", path=folder)
         statement = _statement_of(folder)
@@ -95,34 +125,21 @@ def discover(dirs: list[Path]) -> list[ProblemDir]:
     return found
 
 
-def read_meta(folder: Path) -> dict[str, Any]:
-    """The folder's meta.json as a dict ({} when absent)."""
-    path = folder / "meta.json"
-    if not path.is_file():
-        return {}
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ProblemError(f"unreadable meta.json: {exc}", path=path) from None
-    if not isinstance(data, dict):
-        raise ProblemError("meta.json must hold an object", path=path)
-    return data
+def _load_lcb(entry: LcbEntry) -> BenchProblem:
+    row = entry.row
+    tags = {"platform": row.platform, "difficulty": row.difficulty, "contest_date": row.contest_date[:10]}
+    return BenchProblem(key=entry.key, path=row.path, problem=lcb.to_problem(row),
+                        hidden_tests=lcb.private_tests(row), checker=None, meta={},
+                        tags={name: value for name, value in tags.items() if value})
 
 
-def _checker_of(folder: Path, meta: dict[str, Any]) -> Path | None:
-    named = meta.get("checker")
-    if named:
-        path = folder / str(named)
-        if not path.is_file():
-            raise ProblemError(f"meta.json names a checker that is not there: {named}", path=folder)
-        return path
-    return next((p for name in CHECKER_NAMES if (p := folder / name).is_file()), None)
-
-
-def load_bench_problem(entry: ProblemDir) -> BenchProblem:
-    """Read a problem folder: statement, official samples, limits, hidden tests and checker."""
+def load_bench_problem(entry: BenchEntry) -> BenchProblem:
+    """Read a problem folder (statement, official samples, limits, hidden tests and checker) or a
+    LiveCodeBench row (public tests as samples, private tests hidden)."""
     from ocr_cli.problem.loader import load_problem
 
+    if isinstance(entry, LcbEntry):
+        return _load_lcb(entry)
     meta = read_meta(entry.path)
     problem = load_problem(entry.statement)
     changes: dict[str, Any] = {}
@@ -137,32 +154,13 @@ def load_bench_problem(entry: ProblemDir) -> BenchProblem:
         changes["interactive"] = bool(meta["interactive"])
     if meta.get("title") and not problem.title:
         changes["title"] = str(meta["title"])
+    checker = checker_of(entry.path, meta)
+    if checker is not None:  # judged as `ocr solve` and `ocr test` judge (setup.judge_options_from)
+        changes["checker"] = str(checker.resolve())
     if changes:
         problem = dataclasses.replace(problem, **changes)
     tests_dir = entry.path / "tests"
     hidden = tuple(load_tests(tests_dir)) if tests_dir.is_dir() and any(tests_dir.glob("*.in")) else ()
+    tags = {name: str(meta[name]) for name in ("difficulty", "platform") if meta.get(name)}
     return BenchProblem(key=entry.key, path=entry.path, problem=problem, hidden_tests=hidden,
-                        checker=_checker_of(entry.path, meta), meta=meta)
-
-
-def checker_command(checker: Path, build_dir: Path, cxx: str = "g++") -> str:
-    """The command line that runs a checker: Python checkers with this interpreter, C++ ones compiled
-    once into `build_dir` (keyed by the source's content), anything else as an executable."""
-    if checker.suffix == ".py":
-        return shlex.join([sys.executable, str(checker.resolve())])
-    if checker.suffix in (".cpp", ".cc", ".cxx"):
-        source = checker.read_bytes()
-        binary = build_dir / f"checker-{hashlib.sha256(source).hexdigest()[:16]}"
-        if not binary.exists():
-            build_dir.mkdir(parents=True, exist_ok=True)
-            # -I the checker's folder: a testlib.h placed next to it is found
-            command = [cxx, "-O2", "-std=gnu++17", "-I", str(checker.parent), "-o", str(binary), str(checker)]
-            try:
-                done = subprocess.run(command, capture_output=True, text=True, timeout=120)
-            except (OSError, subprocess.TimeoutExpired) as exc:
-                raise ProblemError(f"cannot compile checker: {exc}", path=checker) from None
-            if done.returncode != 0:
-                first = (done.stderr.strip().splitlines() or ["compiler failed"])[0]
-                raise ProblemError(f"checker does not compile: {first}", path=checker)
-        return shlex.quote(str(binary))
-    return shlex.quote(str(checker.resolve()))
+                        checker=checker, meta=meta, tags=tags)

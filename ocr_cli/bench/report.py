@@ -16,6 +16,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Literal
 
+from ocr_cli.bench.metrics import Draft, breakdown
 from ocr_cli.errors import ConfigError
 
 FORMAT = "ocr-bench/1"
@@ -76,6 +77,24 @@ _COUNT_FIELDS = [f.name for f in dataclasses.fields(CriticCounts)]
 
 
 @dataclass
+class DraftRecord:
+    """One first-round draft of a run, for the sampling metrics (`--samples`)."""
+
+    id: str
+    passes: bool  # passes every hidden test (and sample)
+    visible_passed: int = 0  # samples passed during the solve
+    critic: str | None = None  # the critic's verdict ("right" | "wrong"), None: none or not asked
+    critique_tokens: int | None = None
+    p_right: float | None = None
+    critiqued_by: str | None = None  # "solve" (ocr asked the critic) | "bench" (asked for the paper's rule)
+    ocr_rank: int = 0  # position in ocr's own ranking of the drafts, 0 first
+
+    def metric(self) -> Draft:
+        return Draft(passes=self.passes, critic=self.critic, critique_tokens=self.critique_tokens,
+                     ocr_rank=self.ocr_rank)
+
+
+@dataclass
 class RunRecord:
     """The outcome of one problem solved with one strategy in one language."""
 
@@ -96,6 +115,12 @@ class RunRecord:
     candidates: int = 0
     checker: bool = False
     critic: CriticCounts = field(default_factory=CriticCounts)
+    tags: dict[str, str] = field(default_factory=dict)  # difficulty, platform, contest_date
+    drafts: list[DraftRecord] = field(default_factory=list)  # with --samples: every first-round draft
+    #: With --samples: what critiquing the drafts ocr did not ask about cost (not in the solve's
+    #: generated_tokens / elapsed_s, which are what ocr itself spent).
+    extra_critique_tokens: int = 0
+    extra_critique_s: float = 0.0
 
     @property
     def key(self) -> RunKey:
@@ -105,9 +130,20 @@ class RunRecord:
     def solved(self) -> bool:
         return self.status == "solved"
 
+    @property
+    def accepted(self) -> bool:
+        """ocr accepted its answer (tests and critic): what a user would have submitted with trust."""
+        return self.solve_status == "accepted"
+
+    @property
+    def accepted_but_wrong(self) -> bool:
+        """Accepted, yet the answer fails a hidden test: the failure a user cannot see coming."""
+        return self.accepted and self.status == "failed"
+
     def to_json(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
         data["solved"] = self.solved
+        data["accepted_but_wrong"] = self.accepted_but_wrong
         return data
 
     @classmethod
@@ -116,6 +152,10 @@ class RunRecord:
         values = {k: v for k, v in data.items() if k in names}
         values["critic"] = CriticCounts(**{k: int(v) for k, v in dict(data.get("critic") or {}).items()
                                            if k in _COUNT_FIELDS})
+        draft_names = {f.name for f in dataclasses.fields(DraftRecord)}
+        values["drafts"] = [DraftRecord(**{k: v for k, v in dict(item).items() if k in draft_names})
+                            for item in data.get("drafts") or []]
+        values["tags"] = {str(k): str(v) for k, v in dict(data.get("tags") or {}).items()}
         return cls(**values)
 
 
@@ -126,7 +166,9 @@ class GroupSummary:
     strategy: str
     language: str
     attempted: int  # runs that were solved or failed (not skipped, not errors)
-    solved: int
+    solved: int  # the final answer passes every hidden test
+    accepted: int  # ocr accepted its answer (tests and critic agreed)
+    accepted_but_wrong: int  # accepted, yet failing a hidden test
     skipped: int
     errors: int
     generated_tokens: int
@@ -136,6 +178,8 @@ class GroupSummary:
 
     @property
     def pass_rate(self) -> float | None:
+        """Solved / attempted: one final answer per problem, so not the paper's pass@1 (an average
+        over K samples, see `--samples`)."""
         return self.solved / self.attempted if self.attempted else None
 
     @property
@@ -153,6 +197,8 @@ class GroupSummary:
             "attempted": self.attempted,
             "solved": self.solved,
             "pass_rate": self.pass_rate,
+            "accepted": self.accepted,
+            "accepted_but_wrong": self.accepted_but_wrong,
             "skipped": self.skipped,
             "errors": self.errors,
             "generated_tokens": self.generated_tokens,
@@ -177,6 +223,8 @@ def summarize(records: Iterable[RunRecord], strategy: str = "all", language: str
         language=language,
         attempted=len(attempted),
         solved=sum(1 for r in attempted if r.solved),
+        accepted=sum(1 for r in attempted if r.accepted),
+        accepted_but_wrong=sum(1 for r in attempted if r.accepted_but_wrong),
         skipped=sum(1 for r in chosen if r.status == "skipped"),
         errors=sum(1 for r in chosen if r.status == "error"),
         generated_tokens=sum(r.generated_tokens for r in attempted),
@@ -209,6 +257,20 @@ class BenchReport:
         languages = list(self.config.get("languages") or sorted({r.language for r in self.records}))
         return [summarize(self.records, s, lang) for s in strategies for lang in languages]
 
+    def sampling(self) -> list[dict[str, Any]]:
+        """With `--samples`: pass@1, pass@k and select@k per strategy × language, broken down by
+        difficulty and platform (groups without drafts are left out)."""
+        ks = [int(k) for k in self.config.get("k") or [1]]
+        out = []
+        for group in self.groups():
+            runs = [r for r in self.records if r.drafts and r.status in ("solved", "failed")
+                    and r.strategy == group.strategy and r.language == group.language]
+            if runs:
+                drafts = {r.problem: [d.metric() for d in r.drafts] for r in runs}
+                metrics = breakdown(drafts, {r.problem: r.tags for r in runs}, ks)
+                out.append({"strategy": group.strategy, "language": group.language, **metrics})
+        return out
+
     def to_json(self) -> dict[str, Any]:
         return {
             "format": FORMAT,
@@ -218,6 +280,7 @@ class BenchReport:
             "summary": {
                 "overall": summarize(self.records).to_json(),
                 "groups": [g.to_json() for g in self.groups()],
+                "sampling": self.sampling(),
             },
             "runs": [r.to_json() for r in self.records],
         }
@@ -256,7 +319,7 @@ class BenchReport:
 
 #: Config keys that must agree for `--resume` to mix old and new records.
 RESUME_KEYS = ("model", "critic", "no_critic", "n", "rounds", "max_tokens", "token_budget", "time_budget",
-               "seed")
+               "seed", "samples")
 
 
 def check_resumable(previous: Mapping[str, Any], current: Mapping[str, Any], path: Path) -> None:

@@ -27,12 +27,7 @@ from ocr_cli.cli.commands import (
     test_cmd,
 )
 from ocr_cli.cli.console import error_line
-from ocr_cli.errors import OcrError
-
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-EXIT_INTERRUPTED = 130
+from ocr_cli.errors import EXIT_INTERRUPTED, OcrError
 
 app = typer.Typer(
     name="ocr",

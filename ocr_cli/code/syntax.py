@@ -1,4 +1,10 @@
-"""Syntax checks with tree-sitter before anything runs: an error is feedback for the reviser."""
+"""Syntax checks with tree-sitter before anything runs: an error is feedback for the reviser.
+
+Only where tree-sitter is right. Python's grammar is Python's; C++'s is not C++ after the
+preprocessor: `#define each(x,v) for(auto&x:v)` then `each(x,v) x=1;` is valid C++ that tree-sitter
+marks as an error. So C++ is never stopped here: its compiler judges it, and a compile error (with
+g++'s message) is the feedback (`gate_issue`).
+"""
 
 from __future__ import annotations
 
@@ -52,6 +58,14 @@ def check_syntax(source: str, language: Language) -> SyntaxIssue | None:
     snippet = lines[row].rstrip() if row < len(lines) else ""
     missing = node.type if node.is_missing else None
     return SyntaxIssue(line=row + 1, column=column + 1, snippet=snippet, missing=missing)
+
+
+def gate_issue(source: str, language: Language) -> SyntaxIssue | None:
+    """The syntax issue that stops a candidate before it is compiled or run: tree-sitter's first
+    error for Python; None for C++ (its compiler decides, see the module docstring)."""
+    if language is Language.CPP:
+        return None
+    return check_syntax(source, language)
 
 
 def has_valid_syntax(source: str, language: Language) -> bool:

@@ -10,7 +10,8 @@ llama-cpp-python's server), streaming server-sent events with httpx.
 - The API key is read from the environment variable named by `settings.api_key_env`; it is sent as a
   bearer token and never logged or stored.
 
-See `ocr_cli.engines.openai_wire` for how specs, URLs and request bodies are formed.
+`ocr_cli.engines.openai_client` sends the requests (retries, errors); `ocr_cli.engines.openai_wire`
+forms specs, URLs and request bodies and reads the streamed events.
 """
 
 from __future__ import annotations
@@ -26,13 +27,13 @@ from typing import TYPE_CHECKING, Any
 
 from ocr_cli.config import Settings
 from ocr_cli.engines.base import ChunkCallback, Engine, EngineInfo, GenerationRequest, GenerationResult
+from ocr_cli.engines.openai_client import ServerClient
+from ocr_cli.engines.openai_logprobs import TokenTrail, choice_probabilities
 from ocr_cli.engines.openai_transport import (
-    RETRY_STATUSES,
     BatchCall,
     Rejected,
     Stopped,
     describe_transport_error,
-    retry_after_s,
 )
 from ocr_cli.engines.openai_wire import (
     PREFILL_BY_OWNER,
@@ -40,12 +41,10 @@ from ocr_cli.engines.openai_wire import (
     ServerSpec,
     StreamAccumulator,
     build_chat_body,
-    choice_probabilities,
-    error_message,
     parse_spec,
 )
 from ocr_cli.engines.sse import iter_sse_data
-from ocr_cli.errors import EngineError, OcrError, ServerError
+from ocr_cli.errors import EngineError, ServerError
 
 if TYPE_CHECKING:
     import httpx
@@ -69,42 +68,26 @@ class OpenAIEngine(Engine):
         use_n: bool = False,
         max_retries: int = 3,
         backoff_s: float = 0.5,
-        verify: bool = True,
+        check_model: bool = True,
     ) -> None:
-        """Connect to `server`; with `verify`, list its models and check the named one is among them
-        (raising `ServerError` when the server is down, refuses the key or lacks the model)."""
-        import httpx
-
+        """Connect to `server`; with `check_model`, list its models and check that the named one is
+        among them (raising `ServerError` when the server is down, refuses the key or lacks it)."""
         self.server = server
         self.concurrency = max(1, concurrency)
         self.use_n = use_n
-        self.max_retries = max_retries
-        self.backoff_s = backoff_s
-        self.timeout_s = timeout_s
-        self._api_key_env = api_key_env
-        self._has_key = bool(api_key)
-        headers = {"Accept": "text/event-stream, application/json"}
-        if api_key:
-            headers["Authorization"] = f"Bearer {api_key}"
-        self._client = httpx.Client(
-            base_url=server.base_url,
-            headers=headers,
-            timeout=httpx.Timeout(timeout_s, connect=min(timeout_s, 10.0)),
-            # No keep-alive: each request opens its own connection, whose socket a cancel can shut
-            # (see BatchCall.trace); a TCP connect is nothing next to a generation.
-            limits=httpx.Limits(max_connections=self.concurrency + 2, max_keepalive_connections=0),
-        )
+        self.client = ServerClient(server, api_key=api_key, api_key_env=api_key_env,
+                                   concurrency=self.concurrency, timeout_s=timeout_s,
+                                   max_retries=max_retries, backoff_s=backoff_s)
         self.model: str | None = server.model
         self.prefill: PrefillStyle = "none"
         #: `owned_by` of the model's `/models` entry ("llamacpp", "vllm", "me" for llama_cpp.server, ...).
         self.owner = ""
-        self.listed: list[dict[str, Any]] | None = None
         n_ctx: int | None = None
-        if verify:
+        if check_model:
             try:
-                n_ctx = self._verify_model()
+                n_ctx = self._check_model()
             except BaseException:
-                self._client.close()
+                self.client.close()
                 raise
         self.info = EngineInfo(engine="openai", model=self.model or "(server default)",
                                backend=f"remote {server.display_url}", n_ctx=n_ctx)
@@ -124,36 +107,31 @@ class OpenAIEngine(Engine):
 
     # --- models -------------------------------------------------------------------------------
 
+    @property
+    def listed(self) -> list[dict[str, Any]] | None:
+        """The server's `/models` entries as last listed (None: not listed, or no such endpoint)."""
+        return self.client.listed
+
     def list_models(self) -> list[dict[str, Any]] | None:
         """The server's `/models` entries; None when it has no such endpoint."""
-        response, _ = self._send("GET", "/models", None, threading.Event())
-        try:
-            if response.status_code == 404:
-                return None
-            data = json.loads(response.read())
-        except ValueError:
-            raise ServerError(f"{self.server.display_url}/models did not answer JSON") from None
-        finally:
-            response.close()
-        entries = data.get("data") if isinstance(data, dict) else None
-        return [e for e in entries if isinstance(e, dict) and isinstance(e.get("id"), str)] if entries else []
+        return self.client.list_models()
 
-    def _verify_model(self) -> int | None:
-        self.listed = self.list_models()
-        if self.listed is None:  # no /models endpoint: trust the name given
+    def _check_model(self) -> int | None:
+        self.client.listed = listed = self.client.list_models()
+        if listed is None:  # no /models endpoint: trust the name given
             return None
-        ids = [e["id"] for e in self.listed or ()]
+        ids = [e["id"] for e in listed]
         if self.model is None:
             if not ids:
                 raise ServerError(f"{self.server.display_url} lists no models",
                                   hint="name one: openai:MODEL@URL")
-            self.model = ids[0]
+            self.model = self.client.model = ids[0]
         elif self.model not in ids:
             raise ServerError(
                 f"model {self.model!r} is not served by {self.server.display_url}",
                 hint=f"it serves: {', '.join(ids) or 'nothing'}",
             )
-        entry = next(e for e in self.listed or () if e["id"] == self.model)
+        entry = next(e for e in listed if e["id"] == self.model)
         self.owner = str(entry.get("owned_by", "")).lower()
         self.prefill = PREFILL_BY_OWNER.get(self.owner, "none")
         n_ctx = entry.get("max_model_len")
@@ -226,16 +204,18 @@ class OpenAIEngine(Engine):
         start = time.perf_counter()
         body = build_chat_body(self.model, request, prefill=self.prefill, n=n)
         echo = request.assistant_prefix if self.prefill == "none" else ""
+        if request.score_at is not None:  # p(right) from the answer's own top logprobs
+            body.update(logprobs=True, top_logprobs=TOP_LOGPROBS)
 
         def emit(choice: int, text: str) -> None:
             call.emit(indices[choice], text)
 
         attempt = 0
         while True:
-            acc = StreamAccumulator(n, echo_prefix=echo)
+            acc = StreamAccumulator(n, echo_prefix=echo, track_logprobs=request.score_at is not None)
             error: str | None = None
             try:
-                response, attempt = self._send("POST", "/chat/completions", body, call.stop, attempt,
+                response, attempt = self.client.send("POST", "/chat/completions", body, call.stop, attempt,
                                                trace=call.trace)
             except Stopped:
                 return self._results(acc, request, start, cancelled=True)
@@ -249,9 +229,9 @@ class OpenAIEngine(Engine):
                 response.close()
             if call.stop.is_set() and not (error is None and acc.finished):
                 return self._results(acc, request, start, cancelled=True)
-            if error is not None and not acc.streamed and attempt < self.max_retries:
+            if error is not None and not acc.streamed and attempt < self.client.max_retries:
                 # Nothing streamed yet: as good as a failed connection, so try again.
-                if call.stop.wait(self.backoff_s * (2 ** attempt)):
+                if call.stop.wait(self.client.backoff_s * (2 ** attempt)):
                     return self._results(acc, request, start, cancelled=True)
                 attempt += 1
                 continue
@@ -285,71 +265,12 @@ class OpenAIEngine(Engine):
         elapsed = time.perf_counter() - start
         results = [acc.result(i, request.messages, elapsed, error=error, cancelled=cancelled)
                    for i in range(len(acc.choices))]
+        if request.score_at is not None:
+            results = [_scored(r, acc.choices[i].trail, request) for i, r in enumerate(results)]
         if self.owner == "me":  # llama-cpp-python's server cuts a stream when another request waits
             results = [dataclasses.replace(r, error=r.error + INTERRUPT_HINT)
                        if r.error and "no finish_reason" in r.error else r for r in results]
         return results
-
-    # --- HTTP with retries --------------------------------------------------------------------
-
-    def _send(self, method: str, path: str, body: dict[str, Any] | None, stop: threading.Event,
-              first_attempt: int = 0, trace: Callable[[str, dict[str, Any]], None] | None = None,
-              ) -> tuple[httpx.Response, int]:
-        """Send; returns a response whose headers have arrived (status 200, or 404 for GET) and the
-        number of retries used so far.
-
-        Retries connection errors and RETRY_STATUSES with exponential backoff (honouring Retry-After);
-        raises ServerError when retries run out or for auth / not-found, `Rejected` for other 4xx,
-        `Stopped` when `stop` is set while waiting.
-        """
-        import httpx
-
-        attempt = first_attempt
-        while True:
-            retry_after: float | None = None
-            try:
-                request = self._client.build_request(
-                    method, path, json=body, extensions={"trace": trace} if trace else None)
-                response = self._client.send(request, stream=True)
-                if response.status_code == 200 or (method == "GET" and response.status_code == 404):
-                    return response, attempt
-                try:
-                    text = response.read().decode(errors="replace")
-                finally:
-                    response.close()
-            except httpx.TransportError as exc:
-                reason = f"cannot reach {self.server.display_url}: {describe_transport_error(exc)}"
-                hint = "is the server running and the URL right? see docs/remote.md"
-            else:
-                if response.status_code not in RETRY_STATUSES:
-                    raise self._status_error(response.status_code, text)
-                hint = f"still failing after {attempt + 1} tries; see the server's log"
-                reason = (f"{self.server.display_url} answered HTTP {response.status_code}: "
-                          f"{error_message(text)}")
-                retry_after = retry_after_s(response.headers.get("retry-after"))
-            if stop.is_set():
-                raise Stopped()
-            if attempt >= self.max_retries:
-                raise ServerError(reason, hint=hint)
-            delay = retry_after if retry_after is not None else self.backoff_s * (2 ** attempt)
-            attempt += 1
-            if stop.wait(delay):
-                raise Stopped()
-
-    def _status_error(self, status: int, text: str) -> Exception:
-        message = error_message(text)
-        url = self.server.display_url
-        if status in (401, 403):
-            if self._has_key:
-                return ServerError(f"{url} refused the API key (HTTP {status}: {message})",
-                                   hint=f"check the key in ${self._api_key_env}")
-            return ServerError(f"{url} wants an API key (HTTP {status})",
-                               hint=f"put it in the environment variable {self._api_key_env}")
-        if status == 404:
-            served = ", ".join(e["id"] for e in self.listed or ()) or "see /v1/models"
-            return ServerError(f"{url}: HTTP 404 for model {self.model!r}: {message}",
-                               hint=f"it serves: {served}")
-        return Rejected(f"{url} refused the request (HTTP {status}): {message}")
 
     # --- scoring ------------------------------------------------------------------------------
 
@@ -364,7 +285,7 @@ class OpenAIEngine(Engine):
                                prefill=self.prefill, stream=False)
         body.update(logprobs=True, top_logprobs=TOP_LOGPROBS)
         try:
-            response, _ = self._send("POST", "/chat/completions", body, threading.Event())
+            response, _ = self.client.send("POST", "/chat/completions", body, threading.Event())
         except Rejected:
             return None
         try:
@@ -380,43 +301,19 @@ class OpenAIEngine(Engine):
         return choice_probabilities(top, choices) if isinstance(top, list) else None
 
     def close(self) -> None:
-        self._client.close()
+        self.client.close()
 
 
-def check_server(spec: str, settings: Settings) -> dict[str, Any]:
-    """What `ocr doctor` reports about a server spec; never raises.
-
-    Keys: url, model, reachable, models (ids listed), model_listed (None when the server lists
-    nothing), latency_s (of the `/models` request), api_key_env, api_key_set, error (None when fine).
-    """
-    key = os.environ.get(settings.api_key_env) or None
-    report: dict[str, Any] = {
-        "url": None, "model": None, "reachable": False, "models": [], "model_listed": None,
-        "latency_s": None, "api_key_env": settings.api_key_env, "api_key_set": key is not None,
-        "error": None,
-    }
-    try:
-        server = parse_spec(spec, settings.base_url)
-        report["url"], report["model"] = server.display_url, server.model
-        engine = OpenAIEngine(server, api_key=key, api_key_env=settings.api_key_env,
-                              timeout_s=min(settings.request_timeout, 10.0), max_retries=0, verify=False)
-    except OcrError as exc:
-        report["error"] = str(exc)
-        return report
-    try:
-        start = time.perf_counter()
-        entries = engine.list_models()
-        report["latency_s"] = round(time.perf_counter() - start, 4)
-        report["reachable"] = True
-        report["models"] = [e["id"] for e in entries or ()]
-        if entries is not None and server.model is not None:
-            report["model_listed"] = server.model in report["models"]
-            if not report["model_listed"]:
-                report["error"] = f"model {server.model!r} is not listed; the server serves: " + (
-                    ", ".join(report["models"]) or "nothing")
-    except ServerError as exc:
-        report["error"] = str(exc)
-        report["reachable"] = "cannot reach" not in exc.message
-    finally:
-        engine.close()
-    return report
+def _scored(result: GenerationResult, trail: TokenTrail | None,
+            request: GenerationRequest) -> GenerationResult:
+    """The result with `choice_probabilities` read from its streamed logprobs, where they tell."""
+    scoring = request.score_at
+    if scoring is None or trail is None or result.finish_reason in ("cancelled", "error"):
+        return result
+    target = scoring.position(result.text)
+    if not result.text.startswith(target) or len(target) >= len(result.text):
+        return result  # the position is not inside the answer (a tag the answer lacks)
+    probabilities = trail.probabilities(len(target), scoring.choices)
+    if probabilities is None:
+        return result
+    return dataclasses.replace(result, choice_probabilities=tuple(probabilities))

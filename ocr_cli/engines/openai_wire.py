@@ -19,6 +19,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from ocr_cli.engines.base import FinishReason, GenerationRequest, GenerationResult, Message
+from ocr_cli.engines.openai_logprobs import TokenTrail
 from ocr_cli.errors import ConfigError
 
 #: How a server continues `assistant_prefix`: "trailing" (llama-server continues a final assistant
@@ -194,13 +195,17 @@ class ChoiceState:
     reasoning: list[str] = field(default_factory=list)
     finish: str | None = None
     chunks: int = 0
+    trail: TokenTrail | None = None  # with `score_at`: the answer's last tokens and their alternatives
 
 
 class StreamAccumulator:
     """Collects the chunks of one streamed completion (one or `n` choices) into results."""
 
-    def __init__(self, n: int = 1, echo_prefix: str = "") -> None:
-        self.choices = [ChoiceState(EchoStripper(echo_prefix)) for _ in range(n)]
+    def __init__(self, n: int = 1, echo_prefix: str = "", track_logprobs: bool = False) -> None:
+        """`track_logprobs`: keep the streamed top logprobs of the answers' last tokens (`TokenTrail`)."""
+        self.choices = [ChoiceState(EchoStripper(echo_prefix),
+                                    trail=TokenTrail() if track_logprobs and not echo_prefix else None)
+                        for _ in range(n)]
         self.usage: dict[str, Any] | None = None
         self.timings: dict[str, Any] | None = None
         self.error: str | None = None
@@ -237,6 +242,8 @@ class StreamAccumulator:
             content = delta.get("content")
             if isinstance(content, str) and content:
                 state.chunks += 1
+                if state.trail is not None:
+                    state.trail.feed(content, choice.get("logprobs"))
                 text = state.stripper.feed(content)
                 if text:
                     state.content.append(text)
@@ -304,24 +311,3 @@ class StreamAccumulator:
 
 def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def choice_probabilities(
-    top_logprobs: Sequence[dict[str, Any]], choices: Sequence[str]
-) -> list[float] | None:
-    """Probabilities of `choices` from the top alternatives of one token.
-
-    A token counts for a choice when it (stripped) is a non-empty start of that choice and of no
-    other. None when no alternative points to any choice.
-    """
-    mass = [0.0] * len(choices)
-    for item in top_logprobs:
-        token, logprob = item.get("token"), item.get("logprob")
-        if not isinstance(token, str) or not isinstance(logprob, (int, float)):
-            continue
-        word = token.strip()
-        hits = [i for i, c in enumerate(choices) if word and c.startswith(word)]
-        if len(hits) == 1:
-            mass[hits[0]] += math.exp(logprob)
-    total = sum(mass)
-    return [m / total for m in mass] if total > 0 else None

@@ -2,12 +2,16 @@
 
 This is the seam every caller that runs untrusted code goes through: the judge's test cases
 (`Judge.run`), stress testing (thousands of generator, brute and solution runs), interactors and
-`ocr test -c CMD`. A `Program` owns a private folder holding the built artefact; each `execute` gets a
-fresh box, its own input file in a folder the program cannot read, and the limits of the program.
+`ocr test -c CMD`. A `Program` owns a private folder holding the built artefact and one sandbox
+session, started on the first run and ended by `close()`: each `execute` then costs about what a
+plain process start does. Input reaches the program as a descriptor of an unlinked file; output goes
+to an unlinked spool file, compared from there in chunks (`judge`) or read back (`execute`).
 """
 
 from __future__ import annotations
 
+import contextlib
+import os
 import shutil
 import tempfile
 import threading
@@ -15,16 +19,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import BinaryIO
 
 from ocr_cli.errors import JudgeError
 from ocr_cli.judge.checkers import CheckerError
-from ocr_cli.judge.sandbox import Limits, RunOutcome, Sandbox
+from ocr_cli.judge.sandbox import Bind, Limits, RunOutcome, Sandbox, Session, anonymous_file, expose
 from ocr_cli.judge.types import CaseResult, JudgeOptions, Verdict
-from ocr_cli.judge.verdicts import classify, failure_verdict
+from ocr_cli.judge.verdicts import KEEP_CHARS, classify, failure_verdict
 from ocr_cli.problem.types import TestCase
 
 #: How a clean run's output is judged against a test: (test, stdout) -> (ok, message).
 Compare = Callable[[TestCase, bytes], tuple[bool, str]]
+#: The same, reading stdout from its file (positioned at the start) instead of memory.
+CompareStream = Callable[[TestCase, BinaryIO], tuple[bool, str]]
 
 
 @dataclass(frozen=True)
@@ -65,12 +72,13 @@ class Program:
     """A runnable program in the sandbox; use as a context manager or call `close()`.
 
     `build_error` is the compiler's complaint when the build failed ("" when it is ready); such a
-    program cannot be executed.
+    program cannot be executed. `binds` are (host folder, folder inside) pairs shown read-only.
     """
 
     def __init__(self, sandbox: Sandbox, options: JudgeOptions, root: Path, argv: list[str] | None,
                  limits: Limits, *, binds: tuple[tuple[str, str], ...] = (), drop_root: bool = True,
-                 build_error: str = "", compare: Compare | None = None) -> None:
+                 build_error: str = "", compare: Compare | None = None,
+                 compare_stream: CompareStream | None = None) -> None:
         self.sandbox = sandbox
         self.options = options
         self.limits = limits
@@ -80,63 +88,99 @@ class Program:
         self._binds = binds
         self._drop_root = drop_root
         self._compare = compare
-        self._count = 0
+        self._compare_stream = compare_stream
         self._lock = threading.Lock()
+        self._session: Session | None = None
+        self._inside_argv: list[str] = []
+        self._closed = False
 
     @property
     def ok(self) -> bool:
         return self._argv is not None
 
-    def _folder(self) -> Path:
+    def _ready_session(self) -> tuple[Session, list[str]]:
+        """The program's sandbox, started on first use (once, whatever the number of threads)."""
         with self._lock:
-            self._count += 1
-            number = self._count
-        folder = self._root / f"run-{number}"
-        folder.mkdir(mode=0o711)
-        folder.chmod(0o711)
-        return folder
+            if self._closed:
+                raise JudgeError("the program was closed")
+            if self._session is None:
+                assert self._argv is not None
+                shown = tuple(source for source, _ in self._binds)
+                extra: tuple[Bind, ...] = ()
+                inside = self._argv
+                if self.sandbox.info.namespaces:
+                    extra, inside = expose(self._argv, shown)
+                binds = (*extra, *(Bind(source, target) for source, target in self._binds))
+                self._session = self.sandbox.session(binds, drop_root=self._drop_root)
+                self._inside_argv = list(inside)
+            return self._session, self._inside_argv
 
     def execute(self, stdin: str | bytes = b"", *, args: Sequence[str] = (),
                 cancel: threading.Event | None = None, limits: Limits | None = None,
-                read_cap: int = 1 << 20) -> Execution:
-        """Run the program once on `stdin` with extra command-line `args`; safe from several threads."""
+                read_cap: int | None = None, stdin_fd: int | None = None,
+                stdout_fd: int | None = None) -> Execution:
+        """Run the program once on `stdin` (or the descriptor `stdin_fd`) with extra `args`.
+
+        stdout comes back whole in `Execution.stdout` (it cannot pass the output limit), or its first
+        `read_cap` bytes, or goes to `stdout_fd` (e.g. a pipe to an interactor). Safe from several threads.
+        """
+        limits = limits or self.limits
+        outcome = self._run(stdin, args, cancel, limits, stdin_fd, stdout_fd,
+                            read_cap if read_cap is not None else limits.output_bytes + 1)
+        return Execution(outcome, limits, self.options)
+
+    def _run(self, stdin: str | bytes, args: Sequence[str], cancel: threading.Event | None, limits: Limits,
+             stdin_fd: int | None, stdout_fd: int | None, read_cap: int | None) -> RunOutcome:
         if self._argv is None:
             raise JudgeError("the program did not build", hint=self.build_error.splitlines()[0]
                              if self.build_error else None)
-        limits = limits or self.limits
-        folder = self._folder()
-        try:
-            box = folder / "box"
-            box.mkdir()
-            box.chmod(0o777)
-            private = Path(tempfile.mkdtemp(prefix="in-", dir=folder))
-            stdin_path = private / "input"
-            stdin_path.write_bytes(stdin.encode() if isinstance(stdin, str) else stdin)
-            outcome = self.sandbox.run([*self._argv, *args], box, stdin_path, limits, binds=self._binds,
-                                       drop_root=self._drop_root, cancel=cancel, read_cap=read_cap)
-        finally:
-            shutil.rmtree(folder, ignore_errors=True)
-        return Execution(outcome, limits, self.options)
+        session, argv = self._ready_session()
+        with contextlib.ExitStack() as stack:
+            if stdin_fd is None:
+                data = stdin.encode() if isinstance(stdin, str) else stdin
+                handle = stack.enter_context(anonymous_file())  # no name: nothing else can reach it
+                handle.write(data)
+                handle.seek(0)
+                stdin_fd = handle.fileno()
+            return session.run([*argv, *args], limits, stdin_fd=stdin_fd, stdout_fd=stdout_fd,
+                               read_cap=read_cap, cancel=cancel)
 
     def judge(self, test: TestCase, *, cancel: threading.Event | None = None) -> CaseResult | None:
         """Run the program on `test` and give its verdict; None when `cancel` stopped it."""
-        if self._compare is None:
+        if self._compare is None and self._compare_stream is None:
             raise JudgeError("this program has no comparison to judge with")
-        try:
-            execution = self.execute(test.input, cancel=cancel)
-        except (OSError, JudgeError) as exc:  # the machine, not the solution: one IE case, not a crash
-            return CaseResult(test.name, Verdict.IE, message=f"the judge failed: {exc}", input=test.input,
-                              expected=test.output)
-        if execution.cancelled:
-            return None
-        try:
-            return classify(test, execution.outcome, execution.limits, self.options, self._compare)
-        except CheckerError as exc:
-            outcome = execution.outcome
-            return CaseResult(test.name, Verdict.IE, outcome.cpu_s, outcome.wall_s, outcome.maxrss_mb,
-                              str(exc), test.input, test.output, outcome.stdout.decode(errors="replace"))
+        with anonymous_file() as spool:
+            try:
+                outcome = self._run(test.input, (), cancel, self.limits, None, spool.fileno(), None)
+            except (OSError, JudgeError) as exc:  # the machine, not the solution: one IE case, not a crash
+                return CaseResult(test.name, Verdict.IE, message=f"the judge failed: {exc}", input=test.input,
+                                  expected=test.output)
+            if outcome.error == "cancelled":
+                return None
+            head = os.pread(spool.fileno(), KEEP_CHARS * 4, 0)
+            outcome = _with_stdout(outcome, head, os.fstat(spool.fileno()).st_size)
+
+            def compare(case: TestCase, _head: bytes) -> tuple[bool, str]:
+                spool.seek(0)
+                if self._compare_stream is not None:
+                    return self._compare_stream(case, spool)
+                assert self._compare is not None
+                return self._compare(case, spool.read())
+
+            try:
+                return classify(test, outcome, self.limits, self.options, compare)
+            except CheckerError as exc:
+                return CaseResult(test.name, Verdict.IE, outcome.cpu_s, outcome.wall_s, outcome.maxrss_mb,
+                                  str(exc), test.input, test.output,
+                                  outcome.stdout.decode(errors="replace")[:KEEP_CHARS])
 
     def close(self) -> None:
+        """End the program's sandbox (every process in it) and remove its folder."""
+        with self._lock:
+            self._closed = True
+            session, self._session = self._session, None
+        if session is not None:
+            session.close()
         shutil.rmtree(self._root, ignore_errors=True)
 
     def __enter__(self) -> Program:
@@ -147,9 +191,14 @@ class Program:
         self.close()
 
 
+def _with_stdout(outcome: RunOutcome, head: bytes, size: int) -> RunOutcome:
+    from dataclasses import replace
+
+    return replace(outcome, stdout=head, stdout_size=size)
+
+
 def program_root() -> Path:
     """A fresh private folder for one program (0711: the sandboxed user may pass, not list)."""
     root = Path(tempfile.mkdtemp(prefix="ocr-judge-"))
     root.chmod(0o711)
     return root
-

@@ -2,25 +2,26 @@
 
 from __future__ import annotations
 
+import io
 import os
 import shutil
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
+from typing import BinaryIO
 
 from ocr_cli.errors import JudgeError
 from ocr_cli.judge.checkers import Checker
-from ocr_cli.judge.compare import comparator_for, looser_note
+from ocr_cli.judge.compare import looser_note_stream, stream_comparator_for
 from ocr_cli.judge.languages import (
-    Interpreter,
     build,
     python_interpreter,
     reachable_by_others,
     run_command,
 )
 from ocr_cli.judge.program import Program, program_root
-from ocr_cli.judge.sandbox import Limits, Sandbox, detect_isolation
+from ocr_cli.judge.sandbox import Limits, Sandbox, require_isolation, system_binds
 from ocr_cli.judge.types import CaseResult, Comparison, JudgeOptions, JudgeReport, Verdict
 from ocr_cli.language import Language
 from ocr_cli.problem.types import TestCase
@@ -42,18 +43,21 @@ class Judge:
     def __init__(self, options: JudgeOptions | None = None) -> None:
         self.options = options or JudgeOptions()
         self._sandbox: Sandbox | None = None
-        self._checker = (Checker(self.options.checker, self.options.checker_style)
+        # A checker that cannot run is one error now, not an IE on every case.
+        self._checker = (Checker(self.options.checker, self.options.checker_style,
+                                 python=str(python_interpreter(self.options).executable))
                          if self.options.comparison is Comparison.CHECKER and self.options.checker else None)
 
     @property
     def isolation(self) -> str:
         """The sandbox level in use: "namespaces" or "rlimits"."""
-        return detect_isolation().level
+        return self.sandbox.info.level
 
     @property
     def sandbox(self) -> Sandbox:
+        """The sandbox (JudgeError when `sandbox = "strict"` and namespaces are unavailable)."""
         if self._sandbox is None:
-            self._sandbox = Sandbox(detect_isolation())
+            self._sandbox = Sandbox(require_isolation(self.options.sandbox))
         return self._sandbox
 
     def limits_for(self, language: Language) -> Limits:
@@ -76,31 +80,34 @@ class Judge:
             prog = root / "prog"
             prog.mkdir(mode=0o755)
             prog.chmod(0o755)
-            built = build(source, language, self.options, prog)
+            built = build(source, language, self.options, prog, sandbox)
             limits = self.limits_for(language)
             if built.artifact is None:
                 return Program(sandbox, self.options, root, None, limits, build_error=built.error,
-                               compare=self._compare)
-            argv, binds, drop_root = self._command(language, built.artifact, root)
+                               compare=self._compare, compare_stream=self._compare_stream)
+            argv, binds, drop_root = self._command(language, built.artifact)
         except BaseException:
             shutil.rmtree(root, ignore_errors=True)
             raise
         return Program(sandbox, self.options, root, argv, limits, binds=binds, drop_root=drop_root,
-                       compare=self._compare)
+                       compare=self._compare, compare_stream=self._compare_stream)
 
     def command(self, argv: Sequence[str], *, binds: tuple[tuple[str, str], ...] = ()) -> Program:
         """A program that is a command line (any language, e.g. `java Main`), run in the sandbox.
 
-        `binds` maps host folders the command needs (read-only) to paths inside the sandbox.
+        `binds` maps host folders the command needs (read-only) to paths inside the sandbox; absolute
+        paths in `argv` (a script, a jar) are shown read-only at their place without it.
         """
         if not argv:
             raise JudgeError("empty command")
         found = shutil.which(argv[0])
+        if argv[0] in ("python", "python3"):  # the judge's interpreter, not a wrapper (pyenv shims) outside
+            found = str(python_interpreter(self.options).executable)
         if found is None:
             raise JudgeError(f"command {argv[0]!r} not found", hint="check the command's spelling and PATH")
         limits = self.limits_for(Language.PYTHON)  # the larger slack suits interpreters and VMs
         return Program(self.sandbox, self.options, program_root(), [found, *argv[1:]], limits, binds=binds,
-                       compare=self._compare)
+                       compare=self._compare, compare_stream=self._compare_stream)
 
     def run(self, source: str, language: Language, tests: Sequence[TestCase], *,
             on_case: Callable[[CaseResult], None] | None = None, stop_after_failure: bool = False,
@@ -133,33 +140,34 @@ class Judge:
         verdict = max((case.verdict for case in results), key=lambda v: v.priority, default=Verdict.AC)
         return JudgeReport(verdict, tuple(results), "", isolation)
 
-    def _command(self, language: Language, artifact: Path,
-                 root: Path) -> tuple[list[str], tuple[tuple[str, str], ...], bool]:
-        """The argv, bind mounts and whether to drop root, so that `nobody` can run the program."""
+    def _command(self, language: Language,
+                 artifact: Path) -> tuple[list[str], tuple[tuple[str, str], ...], bool]:
+        """The argv, read-only binds (host, inside) and whether to drop root for a built program."""
         if language is not Language.PYTHON:
             return run_command(language, artifact, None), (), True
         interpreter = python_interpreter(self.options)
+        argv = run_command(language, artifact, interpreter)
+        if self.sandbox.info.namespaces:
+            # The interpreter's installation is shown at its own path (the system's and ocr's are already).
+            shown = {bind.source for bind in system_binds()}
+            prefix = str(interpreter.prefix)
+            needed = not any(prefix == p or prefix.startswith(p.rstrip("/") + "/") for p in shown)
+            return argv, ((prefix, prefix),) if needed else (), True
         if self.sandbox.info.run_as is None or reachable_by_others(interpreter.executable):
-            return run_command(language, artifact, interpreter), (), True
-        if not self.sandbox.info.namespaces:
-            return run_command(language, artifact, interpreter), (), False  # cannot drop root: see docs
-        # The interpreter lives where nobody cannot go (e.g. /root/.pyenv): bind its prefix nearby.
-        mirror = root / "interpreter"
-        mirror.mkdir(mode=0o755)
-        mirror.chmod(0o755)
-        relative = interpreter.executable.relative_to(interpreter.prefix)
-        moved = Interpreter(mirror / relative, mirror)
-        return run_command(language, artifact, moved), ((str(interpreter.prefix), str(mirror)),), True
+            return argv, (), True
+        return argv, (), False  # rlimits as root, interpreter out of nobody's reach: see docs/security.md
 
     def _compare(self, test: TestCase, output: bytes) -> tuple[bool, str]:
+        return self._compare_stream(test, io.BytesIO(output))
+
+    def _compare_stream(self, test: TestCase, output: BinaryIO) -> tuple[bool, str]:
         if self._checker is not None:
-            checked = self._checker.check(test.input, output, test.output)
+            checked = self._checker.check_stream(test.input, output, test.output)
             return checked.ok, checked.message
-        actual = output.decode(errors="replace")
-        result = comparator_for(self.options)(actual, test.output)
+        result = stream_comparator_for(self.options)(output, test.output)
         if result.ok:
             return True, ""
-        note = looser_note(actual, test.output, self.options.comparison)
+        note = looser_note_stream(output, test.output, self.options.comparison)
         return False, f"{result.message}; {note}" if note else result.message
 
     def _run_all(self, tests: Sequence[TestCase], one: Callable[[int, TestCase], CaseResult | None],

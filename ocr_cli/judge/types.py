@@ -33,6 +33,7 @@ class Comparison(str, Enum):
     EXACT = "exact"  # byte comparison, CRLF-insensitive
     FLOAT = "float"  # tokens, numbers within a tolerance
     CHECKER = "checker"  # an external checker program
+    JSON = "json"  # one JSON value: numbers by value (floats within the tolerance), lists in order
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,8 @@ class JudgeOptions:
     jobs: int | None = None  # parallel cases; None: suited to the machine
     python: str | None = None  # interpreter command; None: the running interpreter
     cxx: str = "g++"
-    cxx_flags: tuple[str, ...] = ("-O2", "-std=gnu++17")
+    cxx_flags: tuple[str, ...] = ("-O2", "-std=gnu++20")
+    sandbox: str = "auto"  # auto | strict (refuse without namespaces) | rlimits (force the weak level)
 
 
 @dataclass(frozen=True)

@@ -30,7 +30,7 @@ def failure_verdict(outcome: RunOutcome, limits: Limits, options: JudgeOptions,
                      stderr: str) -> tuple[Verdict, str] | None:
     """The verdict of a run that did not end cleanly (IE, TLE, MLE, OLE, RE), or None for a clean one."""
     if outcome.error is not None:
-        if "Errno 12" in outcome.error:  # exec itself ran out of address space
+        if outcome.errno == 12 or "Errno 12" in outcome.error:  # exec itself ran out of address space
             return Verdict.MLE, f"could not start within {options.memory_limit_mb} MB"
         return Verdict.IE, outcome.error
     if outcome.timed_out:

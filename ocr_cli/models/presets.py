@@ -23,6 +23,10 @@ else:  # pragma: no cover
 ROLES = ("generator", "critic", "both")
 
 
+#: The critic to name beside a generation-only model, until a trained critic (OCR-2) has a preset.
+RECOMMENDED_CRITIC = "qwen2.5-coder-7b-instruct"
+
+
 @dataclass(frozen=True)
 class Preset:
     """A known model: where to get it and how to use it."""
@@ -50,6 +54,14 @@ class Preset:
     @property
     def suits_critic(self) -> bool:
         return self.roles in ("critic", "both")
+
+    @property
+    def critic_advice(self) -> str:
+        """What to run as critic beside this model (`ocr models info`, docs/models.md)."""
+        if self.suits_critic:
+            return "this model, prompted (no preset is a trained critic: the paper's are OCR-2)"
+        return (f"{RECOMMENDED_CRITIC} with --critic; this model is not trained to critique (the paper's "
+                "critics are OCR-2, with no preset), so as its own critic it only follows the prompt")
 
 
 _FIELDS = set(Preset.__dataclass_fields__)

@@ -4,13 +4,21 @@ huggingface_hub 2.x's `hf_hub_download` resumes only within one process (its par
 per-process names and are deleted on failure), so an interrupted pull would start over. Here the
 partial download is kept as `<file>.part` next to the destination and continued with an HTTP Range
 request through huggingface_hub's own `http_get` (same headers, retries, endpoint: `HF_ENDPOINT`
-or `endpoint=` points it at a mirror or a local stand-in). The finished file is checked with the
-GGUF header reader before it gets its final name.
+or `endpoint=` points it at a mirror or a local stand-in).
+
+Before the file gets its final name it is verified: its size against the hub's, its content against
+the hub's checksum (the ETag of an LFS file is its SHA-256; of a small git file, its git blob SHA-1),
+and its header with the GGUF reader. A resumed download is verified whole, the part fetched earlier
+included; the ETag the partial download was started for is kept beside it (`<file>.part.etag`), so a
+partial file of another revision is discarded rather than continued. A file that fails is deleted:
+the next pull starts over.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -34,6 +42,7 @@ class PullResult:
     downloaded: int
     resumed_from: int
     already_present: bool
+    verified: str | None = None  # the checksum checked ("sha256", "git-sha1"), None when the hub gave none
 
 
 def _progress_class(progress: ProgressFn | None) -> Any:
@@ -66,6 +75,34 @@ def _progress_class(progress: ProgressFn | None) -> Any:
 def part_path(destination: Path) -> Path:
     """The partial-download file kept next to `destination`."""
     return destination.with_name(destination.name + ".part")
+
+
+def _etag_path(partial: Path) -> Path:
+    return partial.with_name(partial.name + ".etag")
+
+
+def expected_digest(etag: str | None) -> tuple[str, str] | None:
+    """(kind, hex digest) the hub's ETag promises: "sha256" for an LFS file, "git-sha1" for a file
+    kept in git; None for anything else."""
+    tag = (etag or "").strip().strip('"').lower()
+    if tag.startswith("w/"):
+        tag = tag[2:].strip('"')
+    if re.fullmatch(r"[0-9a-f]{64}", tag):
+        return "sha256", tag
+    if re.fullmatch(r"[0-9a-f]{40}", tag):
+        return "git-sha1", tag
+    return None
+
+
+def file_digest(path: Path, kind: str) -> str:
+    """The digest of a file's content: SHA-256, or the SHA-1 of git's blob object for "git-sha1"."""
+    digest = hashlib.sha256() if kind == "sha256" else hashlib.sha1(usedforsecurity=False)
+    if kind == "git-sha1":
+        digest.update(b"blob %d\0" % path.stat().st_size)
+    with path.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def pull_preset(preset: Preset, *, progress: ProgressFn | None = None, endpoint: str | None = None,
@@ -108,11 +145,17 @@ def download_file(repo: str, filename: str, destination: Path, *, progress: Prog
     total = metadata.size
     destination.parent.mkdir(parents=True, exist_ok=True)
     partial = part_path(destination)
+    etag_file = _etag_path(partial)
+    etag = (metadata.etag or "").strip()
     resumed = partial.stat().st_size if partial.is_file() else 0
-    if total is not None and resumed > total:
-        partial.unlink()
+    started_for = etag_file.read_text(encoding="utf-8").strip() if etag_file.is_file() else None
+    other_revision = bool(started_for and etag and started_for != etag)
+    if resumed and ((total is not None and resumed > total) or other_revision):
+        partial.unlink()  # longer than the file, or part of another revision: start over
         resumed = 0
     try:
+        if etag:
+            etag_file.write_text(etag, encoding="utf-8")
         with partial.open("ab") as stream:
             if total is None or resumed < total:
                 http_get(metadata.location, stream, resume_size=resumed, headers=build_hf_headers(),
@@ -127,11 +170,35 @@ def download_file(repo: str, filename: str, destination: Path, *, progress: Prog
         raise ModelError(f"download of {where} failed: {exc}".splitlines()[0],
                          hint="run the same command again to resume") from None
     size = partial.stat().st_size
+    verified = _verify(partial, total, metadata.etag, destination, resumed)
+    partial.replace(destination)
+    etag_file.unlink(missing_ok=True)
+    return PullResult(destination, size, size - resumed, resumed, already_present=False, verified=verified)
+
+
+def _verify(partial: Path, total: int | None, etag: str | None, destination: Path,
+            resumed: int) -> str | None:
+    """Check size, checksum and GGUF header of a finished download; delete it and raise ModelError
+    when one fails. Returns the kind of checksum checked."""
+    def discard(message: str) -> ModelError:
+        partial.unlink(missing_ok=True)
+        _etag_path(partial).unlink(missing_ok=True)
+        where = f" (resumed at byte {resumed:,})" if resumed else ""
+        return ModelError(f"{message}{where}; the download was deleted", path=destination,
+                          hint="run the same command again to download it anew")
+
+    size = partial.stat().st_size
+    if total is not None and size != total:
+        raise discard(f"the download has {size:,} bytes, the hub says {total:,}")
+    expected = expected_digest(etag)
+    if expected is not None:
+        kind, digest = expected
+        actual = file_digest(partial, kind)
+        if actual != digest:
+            raise discard(f"the download does not match the hub's {kind} checksum "
+                          f"({actual[:12]}... instead of {digest[:12]}...)")
     try:
         read_gguf_info(partial)
     except ModelError as exc:
-        partial.unlink(missing_ok=True)
-        raise ModelError(f"the downloaded file is not a usable GGUF: {exc.message}",
-                         path=destination) from None
-    partial.replace(destination)
-    return PullResult(destination, size, size - resumed, resumed, already_present=False)
+        raise discard(f"the downloaded file is not a usable GGUF: {exc.message}") from None
+    return expected[0] if expected is not None else None

@@ -34,6 +34,7 @@ def parse_json_problem(text: str, *, source: str) -> Problem | None:
     samples = tuple(_tests(data.get("tests", []), source))
     name = data.get("name") if isinstance(data.get("name"), str) else None
     statement = _statement(data, name)
+    url = data.get("url") if isinstance(data.get("url"), str) else None
     return Problem(
         statement=statement,
         title=name,
@@ -44,6 +45,8 @@ def parse_json_problem(text: str, *, source: str) -> Problem | None:
         if data.get("memoryLimit") is not None else None,
         interactive=bool(data.get("interactive", False)),
         source=source,
+        url=url,
+        statement_missing=not _has_statement(data),
     )
 
 
@@ -65,9 +68,16 @@ def _tests(tests: Any, source: str) -> list[TestCase]:
     return cases
 
 
+_STATEMENT_KEYS = ("statement", "description", "body")
+
+
+def _has_statement(data: dict[str, Any]) -> bool:
+    return any(isinstance(data.get(key), str) and data[key].strip() for key in _STATEMENT_KEYS)
+
+
 def _statement(data: dict[str, Any], name: str | None) -> str:
     """A statement text: the JSON's own if it has one, otherwise what it does say (name, URL, samples)."""
-    for key in ("statement", "description", "body"):
+    for key in _STATEMENT_KEYS:
         if isinstance(data.get(key), str) and data[key].strip():
             return str(data[key])
     parts = [name or "Untitled problem"]

@@ -114,60 +114,80 @@ def _tab_table(page: list[str], is_heading: Callable[[str], bool]) -> int | None
 
 
 def _unfold(page: list[str], is_heading: Callable[[str], bool],
-            is_prose: Callable[[str], bool]) -> list[str]:
+            is_prose: Callable[[str], bool]) -> tuple[list[str], set[int]]:
+    """The page in reading order, and the indices (in it) of lines whose split between the columns
+    is a guess: text running across the gutter, or data reclaimed from next to an ambiguous word."""
     table = _tab_table(page, is_heading)
     if table is not None:
         cells = [line.split("\t", 1) if "\t" in line else [line, ""] for line in page[table:]]
-        return [*page[:table], *(c[0].rstrip() for c in cells), "", *(c[1].strip() for c in cells)]
+        return [*page[:table], *(c[0].rstrip() for c in cells), "", *(c[1].strip() for c in cells)], set()
     page = [line.expandtabs(8) for line in page]
     found = [(i, hit) for i, line in enumerate(page) if (hit := _right_heading_columns(line, is_heading))]
     if not found:
-        return page
+        return page, set()
     start = found[0][0]
     region = page[start:]
     heading_col = min(col for _, (col, _) in found)
     if not any(has_left for _, (_, has_left) in found) and _split_rows(region, heading_col) < 2:
-        return page  # a heading set off to the right (centred) on a one-column page
+        return page, set()  # a heading set off to the right (centred) on a one-column page
     gutter = _gutter(region, heading_col)
-    left: list[str | None] = []
-    right: list[str | None] = []
+    left: list[_Cell] = []
+    right: list[_Cell] = []
     awaiting_data = False
     for line in region:
         left_part, right_part = line[:gutter].rstrip(), line[gutter:].strip()
+        doubtful = len(line) > gutter and line[gutter - 1] != " " and line[gutter] != " "
         if awaiting_data and len(left_part) >= gutter - _GUTTER_SEARCH:
-            left_part, right_part = _reclaim_data(left_part, right_part)
+            left_part, right_part, guessed = _reclaim_data(left_part, right_part)
+            doubtful = doubtful or guessed
         # A row empty in one column only because the other column has text there is no blank line.
-        left.append(None if not left_part.strip() and right_part.strip() else left_part)
-        right.append(None if not right_part.strip() and left_part.strip() else right_part)
+        left.append(None if not left_part.strip() and right_part.strip() else (left_part, doubtful))
+        right.append(None if not right_part.strip() and left_part.strip() else (right_part, doubtful))
         if right_part.strip():
             awaiting_data = is_heading(right_part.strip()) or (awaiting_data and not is_prose(right_part))
-    return [*page[:start], *_settle(left, is_prose), "", *_settle(right, is_prose)]
+    out = list(page[:start])
+    doubtful_rows: set[int] = set()
+    for column in (_settle(left, is_prose), [("", False)], _settle(right, is_prose)):
+        for text, doubt in column:
+            if doubt:
+                doubtful_rows.add(len(out))
+            out.append(text)
+    return out, doubtful_rows
 
 
-def _settle(column: list[str | None], is_prose: Callable[[str], bool]) -> list[str]:
+_Cell = tuple[str, bool] | None  # a column's text on one row and whether its split is a guess
+
+
+def _settle(column: list[_Cell], is_prose: Callable[[str], bool]) -> list[tuple[str, bool]]:
     """Drop the rows of a column left empty by the other one when they fall inside data; else blank them.
 
     Keeping them would split a sample (a right-column output interrupted by a left-column heading);
     dropping them everywhere would join data to the prose after it.
     """
-    settled: list[str] = []
+    settled: list[tuple[str, bool]] = []
     for i, row in enumerate(column):
         if row is not None:
             settled.append(row)
             continue
-        before = next((r for r in reversed(column[:i]) if r is not None), "")
-        after = next((r for r in column[i + 1:] if r is not None), "")
+        before = next((r[0] for r in reversed(column[:i]) if r is not None), "")
+        after = next((r[0] for r in column[i + 1:] if r is not None), "")
         inside_data = all(r.strip() and not is_prose(r) for r in (before, after))
         if not inside_data:
-            settled.append("")
+            settled.append(("", False))
     return settled
 
 
 _DATA_TOKEN = re.compile(r"^(?:\S*\d\S*|[.#/\\*]+)$")
 
 
-def _reclaim_data(left: str, right: str) -> tuple[str, str]:
-    """Move data that the conversion pushed left of the gutter back to the right column.
+#: Words after which a number may belong to the sentence as well as to the other column.
+_BEFORE_A_NUMBER = {"most", "least", "than", "to", "of", "is", "are", "be", "equal", "equals", "and", "or",
+                    "by", "between", "from", "exceed", "exactly", "up", "=", "<", ">", "≤", "≥", "<=", ">="}
+
+
+def _reclaim_data(left: str, right: str) -> tuple[str, str, bool]:
+    """Move data that the conversion pushed left of the gutter back to the right column; the third
+    value says whether that was a guess (the sentence could have ended with a number).
 
     When left-column prose runs close to the gutter, pdftotext may set the right column's short
     lines (a sample's `2`, `E3 S2`) one space after the prose instead of at the column.
@@ -179,20 +199,25 @@ def _reclaim_data(left: str, right: str) -> tuple[str, str]:
         moved.insert(0, tokens.pop())
     prose_before = sum(1 for t in tokens if _PROSE_TOKEN.match(t))
     if not moved or prose_before < 3:
-        return left, right
-    return " ".join(tokens).rstrip(), " ".join([*moved, right]).strip()
+        return left, right, False
+    guessed = bool(tokens) and tokens[-1].lower() in _BEFORE_A_NUMBER
+    return " ".join(tokens).rstrip(), " ".join([*moved, right]).strip(), guessed
 
 
 def reading_order(text: str, is_heading: Callable[[str], bool],
-                  is_prose: Callable[[str], bool]) -> list[str]:
-    """The lines of `text` in reading order (see the module docstring).
+                  is_prose: Callable[[str], bool]) -> tuple[list[str], set[int]]:
+    """The lines of `text` in reading order (see the module docstring), and the indices of those
+    whose text may not be what the page shows in that column (its split between columns is a guess).
 
     `is_heading(s)` says whether `s` (a line's remainder from some column on) is a sample heading;
     a page is treated as two columns from the first line where such a heading starts right of other
     text on the same line. `is_prose(s)` says whether a line reads as a sentence rather than data.
     """
     lines: list[str] = []
+    doubtful: set[int] = set()
     for page in _pages(text):
-        lines.extend(_unfold(page, is_heading, is_prose))
+        unfolded, guessed = _unfold(page, is_heading, is_prose)
+        doubtful.update(len(lines) + i for i in guessed)
+        lines.extend(unfolded)
         lines.append("")
-    return lines
+    return lines, doubtful

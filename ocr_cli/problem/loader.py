@@ -10,11 +10,14 @@ from ocr_cli.errors import ProblemError
 from ocr_cli.problem.judge_json import parse_json_problem
 from ocr_cli.problem.samples import classify, extract_samples
 from ocr_cli.problem.text import decode_text
+from ocr_cli.problem.tolerance import stated_tolerance
 from ocr_cli.problem.types import Problem
 
 STDIN = "-"
 _PROBLEM_LETTER = re.compile(r"^(?:practice\s+)?problem\s+[A-Za-z0-9]{1,4}\.?$", re.IGNORECASE)
 _TITLE_MAX = 120
+_MARKDOWN_TITLE = re.compile(r"^#{1,6}\s+.*[^\W_]")  # "# Title"; not a grid row such as "#.#" or "## ."
+_GRID = set("#.* ")
 
 
 def _read_source(source: str | Path) -> tuple[str, str]:
@@ -42,11 +45,14 @@ def _title(text: str) -> str | None:
     """
     lines = [line.strip() for line in text.split("\n") if line.strip()]
     for line in lines:
-        if line.startswith("#"):
-            return line.lstrip("#").strip() or None
+        if _MARKDOWN_TITLE.match(line):
+            return line.lstrip("#").strip()
     for n, line in enumerate(lines[:20]):
         heading = classify(line)
-        if (heading is not None and heading.role != "stop") or set(line) <= set("-=*_~`"):
+        if heading is not None and heading.role in ("block", "section"):
+            break  # the samples begin: what follows is data, not a title
+        if (heading is not None and heading.role != "stop") or set(line) <= set("-=*_~`") \
+                or set(line) <= _GRID:
             continue
         title = line.strip("*_ ")
         if _PROBLEM_LETTER.match(title) and n + 1 < len(lines) and _is_name(lines[n + 1]):
@@ -88,4 +94,28 @@ def load_problem(source: str | Path, *, text: str | None = None) -> Problem:
         interactive=bool(re.search(r"\binteractive problem\b|\bthis problem is interactive\b", body,
                                    re.IGNORECASE)),
         source=label,
+        float_tol=stated_tolerance(body),
+        doubtful_samples=tuple(extraction.doubtful),
+    )
+
+
+def with_statement(problem: Problem, text: str) -> Problem:
+    """`problem` with `text` as its statement (`--statement FILE`, `--fetch-statement`, `/statement`):
+    the samples and limits it already has stay; those it lacks are read from the text."""
+    import dataclasses
+
+    if not text.strip():
+        raise ProblemError("the statement is empty")
+    body = text.replace("\r\n", "\n").replace("\r", "\n")
+    extraction = extract_samples(body)
+    return dataclasses.replace(
+        problem,
+        statement=body,
+        statement_missing=False,
+        title=problem.title or _title(body),
+        samples=problem.samples or tuple(extraction.samples),
+        doubtful_samples=problem.doubtful_samples if problem.samples else tuple(extraction.doubtful),
+        time_limit_s=problem.time_limit_s or extraction.time_limit_s,
+        memory_limit_mb=problem.memory_limit_mb or extraction.memory_limit_mb,
+        float_tol=problem.float_tol or stated_tolerance(body),
     )

@@ -29,18 +29,22 @@ _SAMPLE_IO = re.compile(
 _IO_OF_SAMPLE = re.compile(
     r"^(input|output)\s+(?:of\s+|for\s+|to\s+)?(?:the\s+)?(?:sample|example)" + _NUM + r"$")
 _JAPANESE_IO = re.compile(r"^(入力例|出力例)" + _NUM + _COPY + r"$")
+_CHINESE_IO = re.compile(r"^(输入样例|输出样例|样例输入|样例输出|輸入範例|輸出範例|範例輸入|範例輸出)"
+                         + _NUM + _COPY + r"$")
 _SECTION = re.compile(r"^(?:sample|example)s?(?:\s*tests?)?(?:\s*cases?)?(?:\s*(?:input\s*/\s*output|i/o))?"
                       + _NUM + r"$")
 _PLAIN_IO = re.compile(r"^(input|output|stdin|stdout)" + _NUM + _COPY + r"$")
 _STOP = re.compile(
     r"^(?:explanations?\b|notes?$|notes?\s*:|hints?$|remarks?$|comments?$|constraints$|scoring$|subtasks?$"
-    r"|illustration$|problem\s+[a-z0-9]{1,3}\b|説明|注記|注意)")
+    r"|illustration$|problem\s+[a-z0-9]{1,3}\b|説明|注記|注意|样例解释|样例说明|提示|数据范围|说明)")
 # Markdown headings end a block; grid rows such as "#.#" or "## ." do not.
 _MARKDOWN_HEADING = re.compile(r"^\s*#{1,6}\s+[^\W\d_]")
 _FENCE = re.compile(r"^\s*(`{3,}|~{3,})\s*([\w-]*)")
 _PROSE_WORD = re.compile(r"^[A-Za-z][a-z]+[.,;:!?)]?$")
 _NUMERIC = re.compile(r"^[\s\d+\-.,]*$")
 _CJK = re.compile(r"[\u3040-\u30ff\u4e00-\u9fff]")
+#: A sentence: a capitalised word, then lower-case words, ending in a full stop ("Flip each.").
+_REMARK = re.compile(r"^[A-Z][a-z]+(?:,?\s+[a-z][a-z'-]*){1,8}[.!]$")
 
 
 @dataclass(frozen=True)
@@ -50,6 +54,8 @@ class SampleExtraction:
     samples: list[TestCase] = field(default_factory=list)
     time_limit_s: float | None = None
     memory_limit_mb: int | None = None
+    #: Samples found but left out because their text may be wrong, one line each saying why.
+    doubtful: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -59,9 +65,12 @@ class _Block:
     family: str
     lines: list[str] = field(default_factory=list)
     fenced: bool = False
+    doubtful: bool = False  # some line's split between two PDF columns was a guess
 
     def text(self) -> str:
         lines = self.lines if self.fenced else [line.rstrip() for line in self.lines]
+        if self.kind == "output" and not self.fenced:
+            lines = _without_trailing_remark(lines)
         while lines and not lines[0].strip():
             lines = lines[1:]
         while lines and not lines[-1].strip():
@@ -105,6 +114,8 @@ def classify(line: str) -> _Heading | None:
         return _Heading("block", _kind(m.group(1)), _number(m.group(2)), "sample")
     if m := _JAPANESE_IO.match(text):
         return _Heading("block", _kind(m.group(1)), _number(m.group(2)), "ja")
+    if m := _CHINESE_IO.match(text):
+        return _Heading("block", "input" if "入" in m.group(1) else "output", _number(m.group(2)), "zh")
     if m := _SECTION.match(text):
         return _Heading("section", number=_number(m.group(1)))
     if m := _PLAIN_IO.match(text):
@@ -148,7 +159,22 @@ def _next_content(lines: list[str], i: int) -> int:
     return i
 
 
-def _blocks(lines: list[str]) -> list[_Block]:
+def _without_trailing_remark(lines: list[str]) -> list[str]:
+    """An output's lines without a short remark printed after the data ("Flip each.").
+
+    A last line that reads as a sentence (capitalised words, a full stop) after lines that do not is
+    the statement talking, not the program.
+    """
+    content = [line for line in lines if line.strip()]
+    if len(content) < 2 or not _REMARK.match(content[-1].strip()):
+        return lines
+    if any(_REMARK.match(line.strip()) or is_prose(line) for line in content[:-1]):
+        return lines  # sentences all along: the output is text
+    last = max(i for i, line in enumerate(lines) if line.strip())
+    return lines[:last]
+
+
+def _blocks(lines: list[str], doubtful: set[int] | None = None) -> list[_Block]:
     blocks: list[_Block] = []
     in_section = False
     section_number: int | None = None
@@ -183,7 +209,9 @@ def _blocks(lines: list[str]) -> list[_Block]:
         number = heading.number if heading.number is not None else (
             section_number if heading.role == "plain" else None)
         block = _Block(heading.kind, number, heading.family)
-        i = _collect(lines, i + 1, block)
+        start = i + 1
+        i = _collect(lines, start, block)
+        block.doubtful = doubtful is not None and any(k in doubtful for k in range(start, i))
         if heading.role == "plain" and in_section and _opens_with_a_sentence(block):
             continue  # an "Example" paragraph of the statement followed by its Input section
         if heading.role == "plain" and not in_section:
@@ -237,29 +265,33 @@ def _collect(lines: list[str], i: int, block: _Block) -> int:
     return i
 
 
-def _pair(blocks: list[_Block]) -> list[tuple[str, str]]:
+def _pair(blocks: list[_Block]) -> list[tuple[_Block, _Block]]:
     if blocks and all(b.number is not None for b in blocks):
-        inputs: dict[int, str] = {}
-        outputs: dict[int, str] = {}
+        inputs: dict[int, _Block] = {}
+        outputs: dict[int, _Block] = {}
         for b in blocks:
             assert b.number is not None
-            (inputs if b.kind == "input" else outputs).setdefault(b.number, b.text())
+            (inputs if b.kind == "input" else outputs).setdefault(b.number, b)
         return [(inputs[n], outputs[n]) for n in sorted(inputs) if n in outputs]
-    pairs: list[tuple[str, str]] = []
-    pending: str | None = None
+    pairs: list[tuple[_Block, _Block]] = []
+    pending: _Block | None = None
     for b in blocks:
         if b.kind == "input":
-            pending = b.text()
+            pending = b
         elif pending is not None:
-            pairs.append((pending, b.text()))
+            pairs.append((pending, b))
             pending = None
     return pairs
 
 
 def extract_samples(text: str) -> SampleExtraction:
-    """The samples and limits stated in a statement's text (plain text, Markdown or PDF conversion)."""
-    lines = reading_order(text, is_sample_heading, is_prose)
-    blocks = _blocks(lines)
+    """The samples and limits stated in a statement's text (plain text, Markdown or PDF conversion).
+
+    A sample whose text may be wrong (beside prose in two-column PDF text, where where one column
+    ends is a guess) is left out and named in `doubtful`: a wrong sample is worse than a missing one.
+    """
+    lines, guessed = reading_order(text, is_sample_heading, is_prose)
+    blocks = _blocks(lines, guessed)
     if any(b.family != "bare" for b in blocks):
         # Bare Input / Output headings outside any Example section are a last resort only.
         blocks = [b for b in blocks if b.family != "bare"]
@@ -268,15 +300,23 @@ def extract_samples(text: str) -> SampleExtraction:
         by_family.setdefault(block.family, []).append(block)
     # Families in order of appearance; a pair another family already gave (an AtCoder page in
     # Japanese and English) is not repeated.
-    best: list[tuple[str, str]] = []
+    best: list[tuple[_Block, _Block]] = []
     seen: set[tuple[tuple[str, ...], tuple[str, ...]]] = set()
     for family_blocks in by_family.values():
         family_pairs = _pair(family_blocks)
-        keys = [(tuple(i.split()), tuple(o.split())) for i, o in family_pairs]
+        keys = [(tuple(i.text().split()), tuple(o.text().split())) for i, o in family_pairs]
         if family_pairs and all(k in seen for k in keys):
             continue
         best.extend(family_pairs)
         seen.update(keys)
     time_s, memory_mb = parse_limits(text)
-    samples = [TestCase(f"sample-{n}", inp, out) for n, (inp, out) in enumerate(best, start=1)]
-    return SampleExtraction(samples=samples, time_limit_s=time_s, memory_limit_mb=memory_mb)
+    samples: list[TestCase] = []
+    doubtful: list[str] = []
+    for n, (inp, out) in enumerate(best, start=1):
+        if inp.doubtful or out.doubtful:
+            doubtful.append(f"sample {n}: printed beside the statement's text in two columns, where the "
+                            f"columns part is unclear; not used")
+            continue
+        samples.append(TestCase(f"sample-{len(samples) + 1}", inp.text(), out.text()))
+    return SampleExtraction(samples=samples, time_limit_s=time_s, memory_limit_mb=memory_mb,
+                            doubtful=doubtful)

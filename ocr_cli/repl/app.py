@@ -20,10 +20,10 @@ from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
 from rich.console import Console
 
 from ocr_cli.errors import OcrError
+from ocr_cli.frontend.render_solve import SolveView, render_result
 from ocr_cli.repl import render
 from ocr_cli.repl.commands import ALIASES, COMMANDS, CommandError, Dispatcher, Outcome, is_command
 from ocr_cli.repl.completion import ReplCompleter
-from ocr_cli.repl.runner import run_solve
 from ocr_cli.repl.session import ReplSession
 
 
@@ -91,7 +91,23 @@ class Repl:
         self.console.print(text, markup=False, highlight=False)
 
     def _solve(self) -> None:
-        run_solve(self.session, self.console)
+        """Solve the current problem with live progress; Ctrl+C cancels it, keeping the best so far
+        (shown, in `/history`, and in the transcript)."""
+        from ocr_cli.solve.setup import judging_note
+
+        for line in self.session.solve_warnings():
+            self._say(f"warning: {line}")
+        note = judging_note(self.session.problem) if self.session.problem is not None else None
+        if note:
+            self._say(note)
+        run = self.session.solve(SolveView(self.console, show_reasoning=self.session.settings.show_reasoning))
+        if self.session.transcript_problem:
+            self._say(f"warning: no transcript: {self.session.transcript_problem}")
+        if run.interrupted:
+            render_result(self.console, run.result)
+            kept = "kept the best code so far" if run.result.code else "no code yet"
+            where = f" (transcript #{run.run_id})" if run.run_id is not None else ""
+            self._say(f"cancelled: {kept}{where}")
 
     def submit(self, text: str) -> Outcome:
         """Answer one submission; errors become one line and the session goes on."""
@@ -104,7 +120,9 @@ class Repl:
             if word in COMMANDS or word in ALIASES:
                 self._say(f"did you mean /{word}? (commands start with /; other text is a statement)")
                 return Outcome.CONTINUE
-            problem = self.session.set_problem_text(text)
+            problem, dropped = self.session.set_problem_text(text)
+            if dropped:
+                self._say(f"new problem: dropped the previous problem's {', '.join(dropped)}")
             self._say(render.problem_summary(problem))
             self._solve()
         except OcrError as exc:

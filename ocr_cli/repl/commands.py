@@ -44,7 +44,10 @@ COMMANDS: dict[str, CommandSpec] = {spec.name: spec for spec in [
     CommandSpec("samples", "/samples", "show the samples and limits of the current problem"),
     CommandSpec("test", "/test [FILE]", "run the best code (or FILE) against the tests", path_argument=True),
     CommandSpec("add-test", "/add-test", "add an input/output pair (you are asked for both)"),
-    CommandSpec("tests", "/tests DIR", "load a folder of tests (NAME.in + NAME.out)", path_argument=True),
+    CommandSpec("tests", "/tests DIR", "load a folder of tests (NAME.in + NAME.out) for the current problem",
+                path_argument=True),
+    CommandSpec("statement", "/statement [FILE]", "give the current problem its statement (pasted, or from "
+                "FILE), e.g. one from Competitive Companion", path_argument=True),
     CommandSpec("lang", "/lang python|cpp", "the language of solutions", ("python", "cpp")),
     CommandSpec("n", "/n N", "candidates drafted per round"),
     CommandSpec("rounds", "/rounds R", "revision rounds after the first drafts"),
@@ -176,7 +179,27 @@ class Dispatcher:
         if len(args) != 1:
             raise CommandError("usage: /tests DIR")
         tests = self.session.load_tests_dir(Path(args[0]).expanduser())
+        if self.session.problem is None:
+            self._say(f"loaded {len(tests)} tests from {args[0]}: they belong to the next problem you paste")
+            return
         self._say(f"loaded {len(tests)} tests from {args[0]} ({len(self.session.tests())} tests in all)")
+
+    def _cmd_statement(self, args: list[str]) -> None:
+        if len(args) > 1:
+            raise CommandError("usage: /statement [FILE]")
+        if self.session.problem is None:
+            raise ProblemError("no current problem: paste a statement first")
+        if args:
+            path = Path(args[0]).expanduser()
+            try:
+                text = path.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError) as exc:
+                raise ProblemError(f"cannot read: {exc}", path=path) from None
+        else:
+            text = self.ask("statement> ")
+        problem = self.session.set_statement(text)
+        self._say(f"statement set ({len(problem.statement.splitlines())} lines); "
+                  f"{render.problem_summary(problem)}")
 
     def _cmd_clear(self, args: list[str]) -> None:
         self.session.clear()

@@ -1,6 +1,6 @@
 """What the REPL prints besides a solve's progress: the banner, samples, tests, settings, history, help.
 
-A solve's progress and result are rendered by `ocr_cli.cli.render_solve`, exactly as `ocr solve`
+A solve's progress and result are rendered by `ocr_cli.frontend.render_solve`, exactly as `ocr solve`
 renders them.
 """
 
@@ -41,6 +41,10 @@ def problem_summary(problem: Problem) -> str:
         parts.append(f"memory limit {problem.memory_limit_mb} MB")
     if problem.interactive:
         parts.append("interactive")
+    if problem.statement_missing:
+        parts.append("no statement text (/statement adds it)")
+    if problem.doubtful_samples:
+        parts.append(f"{len(problem.doubtful_samples)} doubtful sample(s) left out")
     title = f"{problem.title}: " if problem.title else ""
     return title + " · ".join(parts)
 

@@ -9,29 +9,24 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from ocr_cli.config import Settings, write_config_file
 from ocr_cli.engines.base import Engine, EngineInfo
 from ocr_cli.engines.factory import EnginePool
 from ocr_cli.errors import OcrError, ProblemError, StorageError
+from ocr_cli.frontend.solve_run import SolverLike, SolveRun
 from ocr_cli.judge.types import JudgeReport
 from ocr_cli.language import Language
 from ocr_cli.problem.types import Problem, TestCase
 from ocr_cli.solve import events as ev
 from ocr_cli.solve.types import SolveResult, SolveSettings
 
-
-class SolverLike(Protocol):
-    """What the session needs of `ocr_cli.solve.solver.Solver`."""
-
-    def solve(self, problem: Problem, tests: Sequence[TestCase],
-              cancel: threading.Event | None = None) -> Iterator[ev.SolveEvent]: ...
-
-    def result_so_far(self) -> SolveResult: ...
+if TYPE_CHECKING:
+    from ocr_cli.frontend.render_solve import SolveView
 
 
 @dataclass
@@ -50,6 +45,7 @@ class RunEntry:
 
     number: int
     title: str
+    problem: Problem | None = None  # the problem it solved (best code belongs to it)
     result: SolveResult | None = None
     run_id: int | None = None  # transcript id, None when not logged
     started: float = field(default_factory=time.time)
@@ -154,14 +150,39 @@ class ReplSession:
 
     # ----- problem and tests ---------------------------------------------------------------------
 
-    def set_problem_text(self, text: str) -> Problem:
-        """Read a pasted statement (samples and limits extracted) and make it the current problem."""
+    def set_problem_text(self, text: str) -> tuple[Problem, list[str]]:
+        """Read a pasted statement (samples and limits extracted) and make it the current problem;
+        also what of the previous problem was dropped (see `set_problem`)."""
         from ocr_cli.problem.loader import load_problem
 
         if not text.strip():
             raise ProblemError("the statement is empty")
-        self.problem = load_problem("<pasted>", text=text)
-        self.added_tests = []
+        problem = load_problem("<pasted>", text=text)
+        return problem, self.set_problem(problem)
+
+    def set_problem(self, problem: Problem) -> list[str]:
+        """Make `problem` the current one. The previous problem's tests, results and best code go
+        (one problem at a time); returns what was dropped, for telling the user. Tests loaded while
+        no problem was current belong to this one."""
+        dropped: list[str] = []
+        if self.problem is not None:
+            if self.dir_tests:
+                dropped.append(f"{len(self.dir_tests)} tests from {self.tests_dir}")
+            if self.added_tests:
+                dropped.append(f"{len(self.added_tests)} added tests")
+            if self.best_code() is not None:
+                dropped.append("the best code")
+            self.dir_tests, self.tests_dir, self.added_tests = [], None, []
+        self.problem = problem
+        return dropped
+
+    def set_statement(self, text: str) -> Problem:
+        """Give the current problem its statement text (a Competitive Companion problem has none)."""
+        from ocr_cli.problem.loader import with_statement
+
+        if self.problem is None:
+            raise ProblemError("no current problem: paste a statement first")
+        self.problem = with_statement(self.problem, text)
         return self.problem
 
     def clear(self) -> None:
@@ -172,7 +193,8 @@ class ReplSession:
         self.tests_dir = None
 
     def load_tests_dir(self, folder: Path) -> list[TestCase]:
-        """Load an oj-layout test folder to use alongside the samples."""
+        """Load an oj-layout test folder to use alongside the samples of the current problem (or of
+        the next one, when none is current)."""
         from ocr_cli.problem.testdirs import load_tests
 
         self.dir_tests = list(load_tests(folder))
@@ -211,60 +233,66 @@ class ReplSession:
 
         return Solver(generator, critic, self._judge(self.problem), self._solve_settings())
 
-    def _recorder(self, problem: Problem, generator: Engine, critic: Engine | None) -> Any:
-        self.transcript_problem = None
-        if not self.settings.log:
-            return None
-        from ocr_cli.storage.transcripts import TranscriptStore
+    def solve_warnings(self) -> list[str]:
+        """What a solve of the current problem must say about its evidence (raises ProblemError when
+        `require_tests` is on and there are no tests)."""
+        from ocr_cli.solve.setup import evidence_warnings
 
-        models = {"generator": generator.info.describe()}
-        if critic is not None:
-            models["critic"] = critic.info.describe()
-        try:
-            if self._store is None:
-                self._store = TranscriptStore()
-            return self._store.start_run("repl", problem, self.settings, models)
-        except StorageError as exc:  # a solve is worth more than its transcript
-            self.transcript_problem = str(exc)
-            return None
+        if self.problem is None:
+            raise ProblemError("no current problem: paste a statement first")
+        return evidence_warnings(self.problem, self.tests(), self.settings)
 
-    def solve(self, cancel: threading.Event | None = None) -> Iterator[ev.SolveEvent]:
-        """Solve the current problem with the current settings, yielding the solver's events.
+    def solve(self, view: SolveView | None = None, cancel: threading.Event | None = None) -> SolveRun:
+        """Solve the current problem with the current settings, shown by `view`.
 
-        Every event is recorded in the transcript as it comes. On KeyboardInterrupt the solve is
-        cancelled, the best candidate so far is kept (in `/history` and the transcript) and the
-        interrupt is raised again for the caller to report.
+        Every event is recorded in the transcript as it comes (`frontend.solve_run.run_solve`). On
+        Ctrl+C the solve is cancelled and the best candidate so far is kept (in `/history` and the
+        transcript); the returned run says it was interrupted.
         """
+        from ocr_cli.frontend.solve_run import run_solve, start_transcript
+
         if self.problem is None:
             raise ProblemError("no current problem: paste a statement first")
         problem = self.problem
-        cancel = cancel or threading.Event()
         generator, critic = self.engines()
         solver = self._make_solver(generator, critic)
-        recorder = self._recorder(problem, generator, critic)
+        models = {"generator": generator.info.describe()}
+        if critic is not None:
+            models["critic"] = critic.info.describe()
+        recorder, self.transcript_problem = None, None
+        if self.settings.log:
+            try:
+                if self._store is None:
+                    from ocr_cli.storage.transcripts import TranscriptStore
+
+                    self._store = TranscriptStore()
+                recorder, self.transcript_problem = start_transcript("repl", problem, self.settings, models,
+                                                                     self._store)
+            except StorageError as exc:  # a solve is worth more than its transcript
+                self.transcript_problem = str(exc)
         entry = RunEntry(number=len(self.runs) + 1, title=problem.title or _first_line(problem.statement),
-                         run_id=getattr(recorder, "run_id", None))
+                         problem=problem, run_id=recorder.run_id if recorder is not None else None)
         self.runs.append(entry)
         try:
-            for event in solver.solve(problem, self.tests(), cancel):
-                if recorder is not None:
-                    recorder.record(event)
-                _trace(entry, event)
-                yield event
-        except KeyboardInterrupt:
-            cancel.set()
-            entry.result = solver.result_so_far()
-            if recorder is not None:
-                recorder.finish(entry.result)
+            run = run_solve(solver, problem, self.tests(), recorder=recorder, view=view,
+                            on_event=lambda event: _trace(entry, event), cancel=cancel)
+        except OcrError:
+            entry.result = solver.result_so_far()  # in /history, not "running" forever
             raise
+        entry.result = run.result
+        self.transcript_problem = self.transcript_problem or run.transcript_problem
+        return run
 
     @property
     def last_run(self) -> RunEntry | None:
-        return self.runs[-1] if self.runs else None
+        """The last run on the current problem (a new problem has none yet)."""
+        return next((entry for entry in reversed(self.runs) if entry.problem is self.problem), None)
 
     def best_code(self) -> tuple[str, Language] | None:
-        """The code of the last run's best candidate, with its language."""
+        """The code of the best candidate of the last run on the current problem, with its language."""
         for entry in reversed(self.runs):
+            if entry.problem is not self.problem:
+                continue
             if entry.result is not None and entry.result.code:
                 return entry.result.code, entry.result.language
         return None

@@ -3,7 +3,12 @@
 A verdict is read only from an explicit mark — the last `<judgement>right|wrong</judgement>` tag
 (case and whitespace tolerant, "judgment" spelt either way, an unclosed final tag accepted), or a
 final `Judgement: right` line as small models write it. Anything else is "no verdict", never guessed.
-The score is the critic's probability of "right" against "wrong" at the verdict position.
+The score is the critic's probability of "right" against "wrong" at the verdict position: the last
+`<judgement>` tag of the answer part (after `</think>`), never a tag the critic wrote while thinking.
+Engines that can score while they generate (`GenerationRequest.score_at`, see `VERDICT_SCORING`) put
+p(right) in the result (`choice_probabilities`); otherwise it is scored afterwards with
+`Engine.score_choices` at the same position. The paper's selection rule also needs the length of the
+critique's reasoning (`critique_reasoning`).
 """
 
 from __future__ import annotations
@@ -57,10 +62,23 @@ def parse_verdict(text: str) -> CriticVerdict | None:
     return None
 
 
+def _answer_start(text: str) -> int | None:
+    """Where the answer part of a critique starts: after `</think>`, 0 without a `<think>` part, and
+    None when a `<think>` is never closed (the critique is all reasoning)."""
+    close = text.rfind("</think>")
+    if close >= 0:
+        return close + len("</think>")
+    return None if "<think>" in text else 0
+
+
 def verdict_prefix(text: str) -> str:
-    """The critique up to and including its last `<judgement>` opening tag; when it has none, the
-    critique with `\\n<judgement>` appended (to score it, though the verdict stays None)."""
-    matches = list(_OPEN_TAG.finditer(text))
+    """The critique up to and including the last `<judgement>` opening tag of its answer part; when the
+    answer has none, the critique with `\n<judgement>` appended (after a `</think>` it never wrote,
+    when the reasoning was cut off), to score it, though the verdict stays None."""
+    start = _answer_start(text)
+    if start is None:
+        return text.rstrip() + "\n</think>\n\n<judgement>"
+    matches = list(_OPEN_TAG.finditer(text, start))
     if matches:
         return text[: matches[-1].end()]
     return text.rstrip() + "\n<judgement>"
@@ -68,6 +86,16 @@ def verdict_prefix(text: str) -> str:
 
 #: Asks an engine that can to score the verdict inside generation (see `read_critique`).
 VERDICT_SCORING = ChoiceScoring(choices=VERDICT_CHOICES, position=verdict_prefix)
+
+
+def critique_reasoning(text: str) -> str:
+    """The reasoning of a critique, whose length the paper's selection rule compares: its `<think>`
+    part when it has one, else its answer up to the verdict."""
+    reasoning, answer = split_reasoning(text)
+    if reasoning is not None:
+        return reasoning
+    tag = _OPEN_TAG.search(answer)
+    return (answer[: tag.start()] if tag else answer).strip()
 
 
 def critic_request(problem: Problem, code: str, language: Language,

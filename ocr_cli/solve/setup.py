@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import shlex
+import subprocess
+import sys
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
 from ocr_cli.config import Settings
-from ocr_cli.errors import ConfigError
-from ocr_cli.judge.types import JudgeOptions
+from ocr_cli.errors import ConfigError, ProblemError
+from ocr_cli.judge.types import Comparison, JudgeOptions
 from ocr_cli.language import Language
 from ocr_cli.problem.types import Problem, TestCase
-from ocr_cli.solve.types import SolveSettings, Strategy
+from ocr_cli.solve.types import PAPER_CRITIC_TEMPERATURE, Selection, SolveSettings, Strategy
 
 if TYPE_CHECKING:
     from ocr_cli.models.presets import Preset
@@ -20,9 +25,29 @@ if TYPE_CHECKING:
 DEFAULT_TIME_LIMIT_S = 2.0
 DEFAULT_MEMORY_LIMIT_MB = 1024
 _DEFAULTS = SolveSettings()
-#: Names a statement file may have inside a problem folder, in order of preference.
-STATEMENT_NAMES = ("statement.txt", "statement.md", "problem.json", "problem.txt", "problem.md",
-                   "README.md")
+
+
+@dataclass(frozen=True)
+class Checking:
+    """How the user asked outputs to be compared (`--exact`, `--float-tol`, `--checker`,
+    `--checker-style` of `ocr solve` and `ocr test`); the default asks nothing."""
+
+    exact: bool = False
+    float_tol: float | None = None
+    checker: str | None = None
+    checker_style: str = "testlib"
+
+    def __post_init__(self) -> None:
+        chosen = [name for name, on in (("--exact", self.exact), ("--float-tol", self.float_tol is not None),
+                                        ("--checker", self.checker is not None)) if on]
+        if len(chosen) > 1:
+            raise ConfigError(f"choose one of {', '.join(chosen)}")
+        if self.float_tol is not None and not self.float_tol >= 0:
+            raise ConfigError("--float-tol must be a non-negative number")
+        from ocr_cli.judge.checkers import STYLES
+
+        if self.checker_style not in STYLES:
+            raise ConfigError(f"unknown --checker-style {self.checker_style!r} (choose {', '.join(STYLES)})")
 
 
 def _pick(flag: object, preset_value: object, default: object) -> object:
@@ -37,6 +62,9 @@ def solve_settings_from(settings: Settings, preset: Preset | None) -> SolveSetti
         return getattr(preset, name, None) if preset is not None else None
 
     max_tokens = int(cast(int, _pick(settings.max_tokens, from_preset("max_tokens"), _DEFAULTS.max_tokens)))
+    critic_temperature = settings.critic_temperature
+    if critic_temperature is None and settings.select == "shortest-critique":
+        critic_temperature = PAPER_CRITIC_TEMPERATURE  # the paper's rule comes with its temperature
     return SolveSettings(
         language=Language.parse(settings.lang),
         strategy=cast(Strategy, settings.strategy),
@@ -54,23 +82,87 @@ def solve_settings_from(settings: Settings, preset: Preset | None) -> SolveSetti
         seed=settings.seed,
         use_critic=not settings.no_critic,
         revise_top=min(_DEFAULTS.revise_top, settings.n),
+        select=cast(Selection, settings.select),
+        critic_temperature=critic_temperature,
     )
 
 
-def judge_options_from(settings: Settings, problem: Problem) -> JudgeOptions:
-    """Judge options: flags > the problem's stated limits > defaults (2 s, 1024 MB)."""
+def judge_options_from(settings: Settings, problem: Problem,
+                       checking: Checking | None = None) -> JudgeOptions:
+    """Judge options for `ocr solve`, `ocr test`, the REPL and `ocr bench` alike.
+
+    Limits: flags > the problem's (meta.json, then the statement) > defaults (2 s, 1024 MB).
+    Comparison: the user's `checking` > the problem's checker > the tolerance the problem states >
+    tokens.
+    """
     try:
         cxx_flags = tuple(shlex.split(settings.cxx_flags))
     except ValueError as exc:
         raise ConfigError(f"cxx_flags cannot be split: {exc}") from None
-    return JudgeOptions(
+    checking = checking or Checking()
+    options = JudgeOptions(
         time_limit_s=settings.time_limit or problem.time_limit_s or DEFAULT_TIME_LIMIT_S,
         memory_limit_mb=settings.memory_limit or problem.memory_limit_mb or DEFAULT_MEMORY_LIMIT_MB,
         jobs=settings.jobs,
         python=settings.python,
         cxx=settings.cxx,
         cxx_flags=cxx_flags,
+        checker_style=checking.checker_style,
+        sandbox=settings.sandbox,
     )
+    if checking.exact:
+        return dataclasses.replace(options, comparison=Comparison.EXACT)
+    if checking.float_tol is not None:
+        return dataclasses.replace(options, comparison=Comparison.FLOAT, float_tol=checking.float_tol)
+    if checking.checker is not None:
+        return dataclasses.replace(options, comparison=Comparison.CHECKER, checker=checking.checker)
+    if problem.checker is not None:
+        command = checker_command(Path(problem.checker), python=settings.python, cxx=settings.cxx)
+        return dataclasses.replace(options, comparison=Comparison.CHECKER, checker=command,
+                                   checker_style="testlib")
+    if problem.float_tol is not None:
+        return dataclasses.replace(options, comparison=Comparison.FLOAT, float_tol=problem.float_tol)
+    return options
+
+
+def judging_note(problem: Problem, checking: Checking | None = None) -> str | None:
+    """What a banner says about how answers are compared when the problem, not a flag, decided it."""
+    checking = checking or Checking()
+    if checking.exact or checking.float_tol is not None or checking.checker is not None:
+        return None
+    if problem.checker is not None:
+        return f"answers checked by the problem's checker {Path(problem.checker).name}"
+    if problem.float_tol is not None:
+        return f"real numbers compared with tolerance {problem.float_tol:g} (as the statement says; " \
+               f"--exact or --float-tol to change)"
+    return None
+
+
+def checker_command(checker: Path, *, python: str | None = None, cxx: str = "g++",
+                    build_dir: Path | None = None) -> str:
+    """The command line that runs a problem's checker: a `.py` checker with the judge's Python
+    (whatever its mode bits), a C++ one compiled once (keyed by its content, testlib.h found beside
+    it), anything else as an executable."""
+    if checker.suffix == ".py":
+        return shlex.join([*(shlex.split(python) if python else [sys.executable]), str(checker.resolve())])
+    if checker.suffix in (".cpp", ".cc", ".cxx"):
+        from ocr_cli import paths
+
+        source = checker.read_bytes()
+        folder = build_dir or paths.data_dir() / "checkers"
+        binary = folder / f"checker-{hashlib.sha256(source).hexdigest()[:16]}"
+        if not binary.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            command = [cxx, "-O2", "-std=gnu++20", "-I", str(checker.parent), "-o", str(binary), str(checker)]
+            try:
+                done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+            except (OSError, subprocess.TimeoutExpired) as exc:
+                raise ProblemError(f"cannot compile checker: {exc}", path=checker) from None
+            if done.returncode != 0:
+                first = (done.stderr.strip().splitlines() or ["compiler failed"])[0]
+                raise ProblemError(f"checker does not compile: {first}", path=checker)
+        return shlex.quote(str(binary))
+    return shlex.quote(str(checker.resolve()))
 
 
 def collect_tests(problem: Problem, test_dirs: Iterable[str | Path]) -> list[TestCase]:
@@ -89,14 +181,35 @@ def collect_tests(problem: Problem, test_dirs: Iterable[str | Path]) -> list[Tes
     return tests
 
 
-def statement_path(source: str | Path) -> str | Path:
-    """A problem folder's statement file (`statement.txt`, ...); anything else unchanged."""
-    path = Path(source)
-    if str(source) != "-" and path.is_dir():
-        for name in STATEMENT_NAMES:
-            if (path / name).is_file():
-                return path / name
-    return source
+NO_TESTS_WARNING = "no tests: only the critic decides whether a candidate is right"
+
+
+def evidence_warnings(problem: Problem, tests: Iterable[TestCase], settings: Settings) -> list[str]:
+    """What a solve of `problem` on `tests` must not be silent about: no tests (refused when
+    `require_tests` is on), no statement text, samples left out as doubtful."""
+    warnings: list[str] = []
+    if not list(tests):
+        if settings.require_tests:
+            raise ProblemError("no tests, and require_tests is on: refusing to let the critic alone decide",
+                               hint="add tests with --tests DIR, or turn require_tests off")
+        warnings.append(NO_TESTS_WARNING)
+    if problem.statement_missing:
+        warnings.append("the problem has no statement text (Competitive Companion sends only the samples): "
+                        "the model sees only the samples; add it with --statement FILE, --fetch-statement "
+                        "or /statement in the REPL")
+    warnings.extend(problem.doubtful_samples)
+    return warnings
+
+
+def load_problem_source(source: str | Path) -> Problem:
+    """The problem a path names: a problem folder (`problem.folder`), a statement or JSON file, or
+    "-" for stdin."""
+    from ocr_cli.problem.folder import load_problem_folder
+    from ocr_cli.problem.loader import load_problem
+
+    if str(source) != "-" and Path(source).is_dir():
+        return load_problem_folder(Path(source))
+    return load_problem(source)
 
 
 def model_preset(spec: str | None) -> tuple[Preset | None, bool]:

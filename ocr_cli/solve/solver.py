@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol, TypeVar
 
 from ocr_cli.code.extract import extract_code
-from ocr_cli.code.syntax import check_syntax
+from ocr_cli.code.syntax import gate_issue
 from ocr_cli.engines.base import Engine, GenerationRequest, GenerationResult, Message
 from ocr_cli.errors import ProblemError
 from ocr_cli.judge.types import CaseResult, JudgeReport
@@ -24,7 +24,7 @@ from ocr_cli.problem.types import Problem, TestCase
 from ocr_cli.prompts import critic_messages, generator_messages, reviser_messages
 from ocr_cli.solve import events as ev
 from ocr_cli.solve.budget import Budget
-from ocr_cli.solve.critic import VERDICT_SCORING, read_critique
+from ocr_cli.solve.critic import VERDICT_SCORING, critique_reasoning, read_critique
 from ocr_cli.solve.feedback import candidate_feedback
 from ocr_cli.solve.ranking import Candidate, best_of, ranked
 from ocr_cli.solve.streaming import stream_from_worker
@@ -178,7 +178,7 @@ class Solver:
 
     def _revision_specs(self, problem: Problem) -> list[_Spec]:
         count = max(1, min(self.settings.revise_top, self._draft_count()))
-        parents = ranked(self._candidates)[:count]
+        parents = ranked(self._candidates, self.settings.select)[:count]
         specs = []
         for offset, parent in enumerate(parents):
             feedback = candidate_feedback(parent, self.settings.language, len(self._tests))
@@ -195,8 +195,8 @@ class Solver:
             if self.uses_critic and self._stop_reason() not in ("time", "cancelled"):
                 yield from self._critique_all(problem, fresh)
         accepted = [c for c in fresh if self._acceptable(c)]
-        best = best_of(accepted) if accepted else None
-        leader = best or best_of(self._candidates)
+        best = best_of(accepted, self.settings.select) if accepted else None
+        leader = best or best_of(self._candidates, self.settings.select)
         yield ev.RoundFinished(round=round_no, best_id=leader.id if leader is not None else None,
                                generated_tokens=self._budget.generated_tokens,
                                elapsed_s=self._budget.elapsed())
@@ -243,7 +243,7 @@ class Solver:
             candidate.code = extraction.code
             candidate.finish_reason = result.finish_reason
             if extraction.code is not None:
-                issue = check_syntax(extraction.code, self.settings.language)
+                issue = gate_issue(extraction.code, self.settings.language)
                 candidate.syntax_error = issue.describe() if issue is not None else None
             yield ev.CandidateDrafted(
                 candidate_id=candidate.id, round=round_no, prompt=candidate.prompt, response=result.text,
@@ -253,8 +253,8 @@ class Solver:
         return fresh
 
     def _test_all(self, fresh: Sequence[Candidate]) -> Generator[ev.SolveEvent, None, None]:
-        if not self._tests:
-            return
+        if not self._tests and self.settings.language is not Language.CPP:
+            return  # without tests, C++ is still compiled: the compiler is its syntax check
         for candidate in fresh:
             if not candidate.runnable or self._stop_reason() in ("time", "cancelled"):
                 continue
@@ -284,7 +284,7 @@ class Solver:
         if max_tokens <= 0:
             return
         prompts = [critic_messages(problem, c.code or "", self.settings.language) for c in chosen]
-        requests = [GenerationRequest(m, self.settings.sampling(max_tokens, self._next_seed()),
+        requests = [GenerationRequest(m, self.settings.critic_sampling(max_tokens, self._next_seed()),
                                       score_at=VERDICT_SCORING) for m in prompts]
         for candidate in chosen:
             yield ev.CritiqueStarted(candidate_id=candidate.id)
@@ -298,6 +298,7 @@ class Solver:
             candidate.critiqued = True
             candidate.critic_verdict = critique.verdict
             candidate.critic_p_right = critique.p_right
+            candidate.critique_length = len(critique_reasoning(result.text))
             yield ev.CritiqueFinished(
                 candidate_id=candidate.id, prompt=messages, response=result.text, verdict=critique.verdict,
                 p_right=critique.p_right, prompt_tokens=result.prompt_tokens,
@@ -332,7 +333,7 @@ class Solver:
 
     def _make_result(self, status: Status, stop_reason: str | None,
                      chosen: Candidate | None = None) -> SolveResult:
-        best = chosen or best_of(self._candidates)
+        best = chosen or best_of(self._candidates, self.settings.select)
         if status != "accepted" and (best is None or best.code is None) and status != "cancelled":
             status = "no_candidate"
         total = len(self._tests)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -11,6 +12,9 @@ from ocr_cli.language import Language
 Strategy = Literal["single", "select", "loop"]
 Status = Literal["accepted", "budget_exhausted", "no_candidate", "cancelled"]
 CriticVerdict = Literal["right", "wrong"]
+Selection = Literal["p-right", "shortest-critique"]  # see ocr_cli.solve.ranking
+#: The critic's sampling temperature in OpenCodeReasoning-II (with the shortest-critique rule).
+PAPER_CRITIC_TEMPERATURE = 0.6
 
 
 @dataclass(frozen=True)
@@ -32,11 +36,20 @@ class SolveSettings:
     seed: int | None = None
     use_critic: bool = True
     revise_top: int = 2  # how many of the most promising candidates are revised each round
+    select: Selection = "p-right"  # how the critic's reviews pick among candidates
+    critic_temperature: float | None = None  # None: `temperature`
 
     def sampling(self, max_tokens: int, seed: int | None) -> SamplingParams:
         """Sampling parameters of one generation under these settings."""
         return SamplingParams(temperature=self.temperature, top_p=self.top_p, top_k=self.top_k,
                               min_p=self.min_p, seed=seed, max_tokens=max_tokens)
+
+    def critic_sampling(self, max_tokens: int, seed: int | None) -> SamplingParams:
+        """Sampling parameters of one critique (`critic_temperature` when set)."""
+        params = self.sampling(max_tokens, seed)
+        if self.critic_temperature is None:
+            return params
+        return dataclasses.replace(params, temperature=self.critic_temperature)
 
 
 @dataclass(frozen=True)

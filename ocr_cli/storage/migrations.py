@@ -77,9 +77,43 @@ MIGRATIONS: list[str] = [
 ]
 
 
+def _statements(script: str) -> list[str]:
+    """The SQL statements of a migration script, one by one."""
+    statements: list[str] = []
+    current = ""
+    for line in script.splitlines(keepends=True):
+        current += line
+        if sqlite3.complete_statement(current):
+            statements.append(current.strip())
+            current = ""
+    if current.strip():
+        statements.append(current.strip())
+    return statements
+
+
+def _version(connection: sqlite3.Connection) -> int:
+    return int(connection.execute("PRAGMA user_version").fetchone()[0])
+
+
 def migrate(connection: sqlite3.Connection) -> int:
-    """Apply the migrations this database has not seen; returns the schema version."""
-    version = int(connection.execute("PRAGMA user_version").fetchone()[0])
-    for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-        connection.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
+    """Apply the migrations this database has not seen; returns the schema version.
+
+    Under the write lock (`BEGIN IMMEDIATE`, waiting up to the connection's busy timeout), the
+    version is read again: of two processes opening a fresh database together, one migrates and the
+    other then finds the schema in place. The connection must be in autocommit mode
+    (`isolation_level=None`).
+    """
+    if _version(connection) >= len(MIGRATIONS):
+        return len(MIGRATIONS)
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        version = _version(connection)
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            for statement in _statements(script):
+                connection.execute(statement)
+            connection.execute(f"PRAGMA user_version = {number}")
+        connection.execute("COMMIT")
+    except BaseException:
+        connection.execute("ROLLBACK")
+        raise
     return len(MIGRATIONS)

@@ -3,6 +3,11 @@
 A `RunRecorder` writes each event as it happens, in its own transaction, so a run interrupted by
 Ctrl-C or a crash keeps everything up to that moment (its status stays "running" when it never
 finished). Token-by-token deltas are not stored: the full responses are.
+
+A transcript is worth less than the solve it records: a write that fails (the database locked by
+another process past the busy timeout, a full disk) never raises out of the recorder. Its first
+failure is reported once through `on_failure`; later events are not written (each would wait out the
+timeout again), but the final result is still tried, since it holds the code.
 """
 
 from __future__ import annotations
@@ -11,8 +16,8 @@ import dataclasses
 import json
 import sqlite3
 import time
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from enum import Enum
@@ -26,6 +31,9 @@ from ocr_cli.problem.types import Problem
 from ocr_cli.solve import events as ev
 from ocr_cli.solve.types import SolveResult
 from ocr_cli.storage.migrations import migrate
+
+#: Seconds a write waits for another process's lock on the database before it fails.
+BUSY_TIMEOUT_S = 5.0
 
 
 def _now() -> str:
@@ -67,24 +75,43 @@ class RunSummary:
 
 
 class RunRecorder:
-    """Records the events of one run as they come."""
+    """Records the events of one run as they come; never raises (see the module docstring)."""
 
-    def __init__(self, store: TranscriptStore, run_id: int) -> None:
+    def __init__(self, store: TranscriptStore, run_id: int,
+                 on_failure: Callable[[StorageError], None] | None = None) -> None:
         self._store = store
         self.run_id = run_id
         self._seq = 0
+        self._on_failure = on_failure
+        self.failure: StorageError | None = None  # the first write that failed
 
     def record(self, event: ev.SolveEvent) -> None:
         """Store one event (token deltas are skipped: the full response comes with the next event)."""
-        if isinstance(event, ev.TokensGenerated):
+        if isinstance(event, ev.TokensGenerated) or self.failure is not None:
             return
         self._seq += 1
-        with self._store.transaction() as db:
+        seq = self._seq
+
+        def write(db: sqlite3.Connection) -> None:
             db.execute(
                 "INSERT INTO events (run_id, seq, at, type, payload_json) VALUES (?, ?, ?, ?, ?)",
-                (self.run_id, self._seq, time.time(), type(event).__name__, to_json(event)),
+                (self.run_id, seq, time.time(), type(event).__name__, to_json(event)),
             )
             self._apply(db, event)
+
+        self._write(write)
+
+    def _write(self, work: Callable[[sqlite3.Connection], None]) -> bool:
+        try:
+            with self._store.transaction() as db:
+                work(db)
+            return True
+        except StorageError as exc:
+            if self.failure is None:
+                self.failure = exc
+                if self._on_failure is not None:
+                    self._on_failure(exc)
+            return False
 
     def _apply(self, db: sqlite3.Connection, event: ev.SolveEvent) -> None:
         if isinstance(event, ev.SolveStarted):
@@ -131,20 +158,22 @@ class RunRecorder:
              result.prompt_tokens, to_json(result), self.run_id),
         )
 
-    def finish(self, result: SolveResult) -> None:
-        """Store the final result (also after Ctrl-C, with the best candidate so far)."""
-        with self._store.transaction() as db:
-            self._write_result(db, result)
+    def finish(self, result: SolveResult) -> bool:
+        """Store the final result (also after Ctrl-C, with the best candidate so far), even after an
+        earlier write failed; whether it was stored."""
+        return self._write(lambda db: self._write_result(db, result))
 
 
 class TranscriptStore:
     """The SQLite database of runs (`paths.transcripts_db()` by default)."""
 
-    def __init__(self, path: Path | None = None) -> None:
+    def __init__(self, path: Path | None = None, *, timeout_s: float | None = None) -> None:
         self.path = path or paths.transcripts_db()
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
+            timeout = BUSY_TIMEOUT_S if timeout_s is None else timeout_s
+            self._db = sqlite3.connect(self.path, timeout=timeout, check_same_thread=False,
+                                       isolation_level=None)
             self._db.row_factory = sqlite3.Row
             self._db.execute("PRAGMA journal_mode = WAL")
             self._db.execute("PRAGMA foreign_keys = ON")
@@ -154,9 +183,10 @@ class TranscriptStore:
 
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
-        """One committed transaction; a database error becomes a StorageError."""
+        """One committed write transaction (it takes the write lock at once, waiting up to the busy
+        timeout for another process); a database error becomes a StorageError."""
         try:
-            self._db.execute("BEGIN")
+            self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
             except BaseException:
@@ -164,14 +194,17 @@ class TranscriptStore:
                 raise
             self._db.execute("COMMIT")
         except sqlite3.Error as exc:
+            if self._db.in_transaction:  # a failed COMMIT (disk full) can leave it open
+                with suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
             raise StorageError(f"cannot write the transcript: {exc}", path=self.path) from None
 
     def close(self) -> None:
         self._db.close()
 
-    def start_run(self, command: str, problem: Problem, settings: Settings,
-                  models: Mapping[str, str]) -> RunRecorder:
-        """Open a new run and return its recorder."""
+    def start_run(self, command: str, problem: Problem, settings: Settings, models: Mapping[str, str],
+                  on_failure: Callable[[StorageError], None] | None = None) -> RunRecorder:
+        """Open a new run and return its recorder (StorageError when even that cannot be written)."""
         settings_data = {name: getattr(settings, name) for name in setting_names()}
         with self.transaction() as db:
             cursor = db.execute(
@@ -181,7 +214,7 @@ class TranscriptStore:
                  settings.strategy, to_json(settings_data), to_json(dict(models))),
             )
             run_id = int(cursor.lastrowid or 0)
-        return RunRecorder(self, run_id)
+        return RunRecorder(self, run_id, on_failure)
 
     def list_runs(self, limit: int = 20) -> list[RunSummary]:
         """The most recent runs, newest first."""
@@ -227,7 +260,7 @@ class TranscriptStore:
         yield from self._db.execute(
             "SELECT r.id AS run_id, r.problem_statement, r.problem_title, c.candidate_id, c.response,"
             " c.reasoning, c.code, c.verdict, c.tests_passed, c.tests_total, r.language,"
-            " k.response AS critique, k.verdict AS judgement, k.p_right"
+            " k.response AS critique, k.verdict AS judgement, k.p_right, r.models_json"
             " FROM critiques k JOIN candidates c ON c.run_id = k.run_id AND c.candidate_id = k.candidate_id"
             " JOIN runs r ON r.id = k.run_id ORDER BY k.id"
         )

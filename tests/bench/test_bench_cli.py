@@ -11,8 +11,6 @@ from ocr_cli.cli.app import main
 
 from .problemsets import ANY_DIVISOR, RIGHT_ADD, WRONG_DOUBLE, write_problem_set
 
-pytest.importorskip("ocr_cli.judge.runner")
-
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -46,7 +44,7 @@ def test_bench_writes_results_table_and_json(tmp_path: Path, capsys: pytest.Capt
     captured = capsys.readouterr()
     assert code == 0
     assert "set/double" in captured.out and "WA 1/4" in captured.out
-    assert "[8/8]" in captured.err
+    assert "[8/8 · done]" in captured.err and "[1/8 · ETA " in captured.err
     data = json.loads(out.read_text())
     assert data["summary"]["overall"]["solved"] == 4
     assert data["summary"]["overall"]["skipped"] == 2

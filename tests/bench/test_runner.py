@@ -18,8 +18,6 @@ from ocr_cli.solve.setup import solve_settings_from
 
 from .problemsets import scripted_model, write_problem_set
 
-pytest.importorskip("ocr_cli.judge.runner")
-
 
 def _runner(engine: ScriptedEngine, strategies: tuple[str, ...]) -> BenchRunner:
     settings = load_settings({"n": 1, "rounds": 0, "max_tokens": 200})

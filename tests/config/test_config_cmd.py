@@ -76,3 +76,29 @@ def test_bad_config_file_is_one_line_exit_2(content: str, capsys: pytest.Capture
     code, _, err = run(["config", "show"], capsys)
     assert code == 2 and err.count("\n") == 1 and "Traceback" not in err
     assert str(config) in err or "config" in err
+
+
+def test_cxx_flags_starting_with_a_dash_and_reset(capsys: pytest.CaptureFixture[str]) -> None:
+    assert load_settings({}).cxx_flags == "-O2 -std=gnu++20"  # what judges offer today
+    code, out, err = run(["config", "set", "cxx_flags", "-O2 -std=c++17"], capsys)
+    assert code == 0, err
+    assert load_settings({}).cxx_flags == "-O2 -std=c++17"
+    code, _, err = run(["config", "set", "cxx-flags", "-O2"], capsys)
+    assert code == 0 and load_settings({}).cxx_flags == "-O2"
+    code, out, _ = run(["config", "set", "cxx_flags", "default"], capsys)
+    assert code == 0 and "reset to its default" in out
+    assert load_settings({}).cxx_flags == "-O2 -std=gnu++20"
+    run(["config", "set", "n", "6"], capsys)
+    code, _, _ = run(["config", "unset", "n"], capsys)
+    assert code == 0 and load_settings({}).n == 4
+
+
+@pytest.mark.parametrize(("spelling", "value"), [("c++", "cpp"), ("CPP", "cpp"), ("py", "python"),
+                                                 ("python3", "python")])
+def test_lang_spellings_in_config(spelling: str, value: str, capsys: pytest.CaptureFixture[str],
+                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    assert run(["config", "set", "lang", spelling], capsys)[0] == 0
+    assert load_settings({}).lang == value
+    monkeypatch.setenv("OCR_LANG", spelling)
+    assert load_settings({}).lang == value
+    assert load_settings({"lang": spelling}).lang == value

@@ -165,27 +165,35 @@ def test_cancel_during_prompt_evaluation(engine: LlamaEngine) -> None:
         fresh.close()
 
 
-class CtrlCAfterPolls(threading.Event):
-    """Raises SIGINT from inside llama.cpp's abort callback, as a Ctrl-C mid-prompt would arrive."""
+class CtrlCDuringPrompt(threading.Event):
+    """Raises SIGINT from inside llama.cpp's abort callback, as a Ctrl-C arriving while the prompt is
+    evaluated would: at the first poll made while the engine watches the prompt evaluation. It waits
+    on that event (the engine's abort callback polling this cancel), not on a count of polls or on
+    time, so a slow or busy machine changes nothing."""
 
-    def __init__(self, polls: int) -> None:
+    def __init__(self, engine: LlamaEngine) -> None:
         super().__init__()
-        self.polls = polls
-        self.checks = 0
+        self.engine = engine
+        self.raised_during_prompt = False
 
     def is_set(self) -> bool:
         import signal
 
-        self.checks += 1
-        if self.checks == self.polls:
+        evaluating = self.engine.decoder._abort._cancel is self  # inside PromptAbort.watching(self)
+        if evaluating and not self.raised_during_prompt:
+            self.raised_during_prompt = True
             signal.raise_signal(signal.SIGINT)
         return False
 
 
 def test_ctrl_c_during_prompt_evaluation(engine: LlamaEngine) -> None:
     request = ask("Explain: " + "a b c d e f g h i j k l m n o p. " * 100, temperature=0, max_tokens=4)
+    prompt = engine.tokenize(engine.render_prompt(request))
+    cancel = CtrlCDuringPrompt(engine)
     with pytest.raises(KeyboardInterrupt):
-        engine.generate(request, cancel=CtrlCAfterPolls(polls=4))
+        engine.generate(request, cancel=cancel)
+    assert cancel.raised_during_prompt
+    assert len(engine.decoder.cached_tokens) < len(prompt)  # stopped midway through the prompt
     assert engine.generate(ask("Say ok.", temperature=0, max_tokens=3)).completion_tokens > 0
 
 

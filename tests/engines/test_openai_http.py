@@ -17,7 +17,8 @@ import pytest
 from ocr_cli.config import Settings, load_settings
 from ocr_cli.engines.base import GenerationRequest, Message, SamplingParams
 from ocr_cli.engines.factory import open_engine
-from ocr_cli.engines.openai_http import OpenAIEngine, check_server
+from ocr_cli.engines.openai_client import check_server
+from ocr_cli.engines.openai_http import OpenAIEngine
 from ocr_cli.engines.openai_wire import parse_spec
 from ocr_cli.errors import ServerError
 
@@ -290,3 +291,45 @@ def test_factory_and_base_url_setting(server: fake.FakeOpenAIServer, monkeypatch
     engine = open_engine("openai:fake-model", settings)
     assert isinstance(engine, OpenAIEngine) and engine.concurrency == 2
     assert engine.server.base_url == server.url
+
+
+def test_p_right_comes_from_the_streamed_logprobs_of_the_verdict_token() -> None:
+    from ocr_cli.solve.critic import VERDICT_SCORING
+
+    # a server that cannot continue a prefix: score_choices gives up, the streamed logprobs tell
+    with fake.FakeOpenAIServer(owned_by="openai") as srv:
+        critique = "<think>maybe <judgement> wrong</think> Fine. <judgement> right </judgement>"
+        srv.default = Reply(text=critique,
+                            stream_top_logprobs={"right": [
+                                {"token": " right", "logprob": math.log(0.6)},
+                                {"token": " wrong", "logprob": math.log(0.2)},
+                                {"token": " maybe", "logprob": math.log(0.2)}],
+                                "wrong": [{"token": " wrong", "logprob": math.log(0.9)}]})
+        engine = _engine(srv)
+        request = GenerationRequest(REQUEST.messages, score_at=VERDICT_SCORING)
+        result = engine.generate(request)
+        assert srv.requests[-1]["logprobs"] is True and srv.requests[-1]["top_logprobs"] == 20
+        assert result.choice_probabilities == pytest.approx((0.75, 0.25))  # at the answer's tag
+        assert engine.score_choices(GenerationRequest(REQUEST.messages, assistant_prefix="x"),
+                                    ["right", "wrong"]) is None
+        plain = engine.generate(GenerationRequest(REQUEST.messages))
+        assert plain.choice_probabilities is None and "logprobs" not in srv.requests[-1]
+        # no tag in the answer: nothing streamed to read (the caller falls back to score_choices)
+        srv.default = Reply(text="It is fine.")
+        assert engine.generate(request).choice_probabilities is None
+
+
+def test_logprobs_that_do_not_match_the_text_are_not_read() -> None:
+    from ocr_cli.engines.openai_logprobs import TokenTrail
+
+    trail = TokenTrail()
+    trail.feed("<judgement>", {"content": [{"token": "<judgement>", "logprob": 0.0, "top_logprobs": []}]})
+    trail.feed("right", {"content": [{"token": "r", "logprob": 0.0,
+                                      "top_logprobs": [{"token": "r", "logprob": 0.0}]}]})
+    assert trail.broken and trail.probabilities(len("<judgement>"), ["right", "wrong"]) is None
+    joined = TokenTrail()  # a token that spans the position: ">right" after "<judgement"
+    joined.feed("<judgement", {"content": [{"token": "<judgement", "logprob": 0.0, "top_logprobs": []}]})
+    joined.feed(">right", {"content": [{"token": ">right", "logprob": 0.0, "top_logprobs": [
+        {"token": ">right", "logprob": math.log(0.3)}, {"token": ">wrong", "logprob": math.log(0.1)},
+        {"token": "!", "logprob": math.log(0.6)}]}]})
+    assert joined.probabilities(len("<judgement>"), ["right", "wrong"]) == pytest.approx([0.75, 0.25])

@@ -8,12 +8,12 @@ import math
 import pytest
 
 from ocr_cli.engines.base import GenerationRequest, Message, SamplingParams
+from ocr_cli.engines.openai_logprobs import choice_probabilities
 from ocr_cli.engines.openai_wire import (
     EchoStripper,
     ServerSpec,
     StreamAccumulator,
     build_chat_body,
-    choice_probabilities,
     error_message,
     estimate_tokens,
     parse_spec,

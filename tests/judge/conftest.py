@@ -42,11 +42,11 @@ def processes_with() -> Callable[[str], list[int]]:
 
 
 @pytest.fixture
-def python_launcher(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Use `launcher.py` instead of the compiled launcher for the duration of a test."""
+def no_launcher(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Act as if no C compiler could build the launcher (the rlimits-only fallback) during a test."""
     from ocr_cli.judge import native_launcher, sandbox
 
-    monkeypatch.setenv("OCR_SANDBOX_LAUNCHER", "python")
+    monkeypatch.setenv("OCR_SANDBOX_LAUNCHER", "none")
     native_launcher.native_launcher.cache_clear()
     sandbox.detect_isolation.cache_clear()
     yield

@@ -104,14 +104,14 @@ def test_escaping_daemon_dies_with_the_run(tight_judge: Judge, language: Languag
     assert processes_with(TOKEN) == []
 
 
-needs_readonly = pytest.mark.skipif(not detect_isolation().details.get("readonly_fs"),
+needs_readonly = pytest.mark.skipif(not detect_isolation().details.get("minimal_fs"),
                                     reason="no read-only file-system view here")
 
 
 @needs_readonly
 @pytest.mark.parametrize("language", [PY, pytest.param(CPP, marks=needs_gxx)])
 def test_write_outside_the_box_fails(tight_judge: Judge, language: Language, tmp_path: Path) -> None:
-    target = Path("/tmp") / f"ocr-escape-{random.randint(10**8, 10**9)}"
+    target = Path("/var/tmp") / f"ocr-escape-{random.randint(10**8, 10**9)}"  # /tmp is private and writable
     sources = {PY: f"open({str(target)!r}, 'w').write('x')\nprint('wrote')\n",
                CPP: "#include <cstdio>\nint main(){ FILE* f = std::fopen(\"" + str(target) + "\", \"w\");"
                     " if(!f) return 3; std::fputs(\"x\", f); std::fclose(f); std::puts(\"wrote\"); }\n"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -64,3 +65,14 @@ def test_a_command_runs_in_the_sandbox() -> None:
 def test_an_unknown_command_is_a_judge_error() -> None:
     with pytest.raises(JudgeError, match="not found"):
         judge().command(["no-such-program-ocr"])
+
+
+def test_a_command_with_a_script_path_sees_the_script(tmp_path: Path) -> None:
+    folder = tmp_path / "shared"
+    folder.mkdir(mode=0o755)
+    folder.chmod(0o755)  # as root, programs run as nobody: the script must be readable by others
+    script = folder / "triple.py"
+    script.write_text("print(int(input()) * 3)\n")
+    with judge().command(["python3", str(script)]) as program:
+        run = program.execute("4\n")
+    assert run.ok and run.text() == "12\n", run.outcome

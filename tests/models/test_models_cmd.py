@@ -51,6 +51,27 @@ def test_info_of_a_path_table(write_gguf, capsys: pytest.CaptureFixture[str]) ->
     assert code == 0 and "qwen2" in out and "131072" in out and "absent" in out
 
 
-def test_info_of_a_preset_not_downloaded(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = run(["models", "info", "ocr-nemotron-1.1-7b"], capsys)
-    assert code == 2 and "ocr models pull ocr-nemotron-1.1-7b" in err
+def test_info_of_a_preset_not_downloaded_shows_the_preset_and_how_to_pull_it(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(["models", "info", "ocr-nemotron-1.1-7b"], capsys)
+    assert code == 0 and "ocr models pull ocr-nemotron-1.1-7b" in out
+    code, out, _ = run(["models", "info", "ocr-nemotron-1.1-7b", "--json"], capsys)
+    data = json.loads(out)
+    assert data["downloaded"] is False
+
+
+def test_generation_only_models_say_so_and_name_a_critic(capsys: pytest.CaptureFixture[str]) -> None:
+    from ocr_cli.models.presets import RECOMMENDED_CRITIC, load_presets
+
+    presets = load_presets()
+    for name in ("ocr-nemotron-1.1-7b", "ocr-nemotron-1.1-14b", "ocr-nemotron-1.1-32b",
+                 "ocr-nemotron-7b-q3", "ocr-nemotron-32b-ioi"):
+        assert presets[name].roles == "generator"
+        assert "code generation only" in presets[name].notes and "OCR-2" in presets[name].notes
+    assert presets[RECOMMENDED_CRITIC].suits_critic
+    code, out, _ = run(["models", "info", "ocr-nemotron-1.1-7b", "--json"], capsys)
+    data = json.loads(out)
+    assert code == 0 and data["roles"] == "generator"
+    assert data["critic"].startswith(RECOMMENDED_CRITIC) and "OCR-2" in data["critic"]
+    code, out, _ = run(["models", "info", "ocr-nemotron-1.1-7b"], capsys)
+    assert "critic to run" in out and "generator" in out

@@ -148,3 +148,45 @@ def test_pull_unknown_preset_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     assert caught.value.code == 2
     err = capsys.readouterr().err
     assert err.startswith("ocr: error:") and "Traceback" not in err
+
+
+def test_a_resumed_download_is_verified_whole_and_a_corrupt_one_deleted(hub: FakeHub) -> None:
+    data = _serve_model(hub)
+    destination = paths.models_dir() / PRESET.file
+    destination.parent.mkdir(parents=True)
+    half = len(data) // 2
+    corrupt = bytearray(data[:half])
+    corrupt[half // 2] ^= 0xFF  # one flipped byte in the part fetched earlier: the header still reads
+    part_path(destination).write_bytes(bytes(corrupt))
+    with pytest.raises(ModelError, match="sha256 checksum") as info:
+        pull_preset(PRESET)
+    assert f"resumed at byte {half:,}" in str(info.value)
+    assert not destination.exists() and not part_path(destination).exists()
+    result = pull_preset(PRESET)  # the next pull starts over and succeeds
+    assert result.resumed_from == 0 and result.verified == "sha256"
+    assert destination.read_bytes() == data
+
+
+def test_a_partial_download_of_another_revision_is_not_continued(hub: FakeHub) -> None:
+    data = _serve_model(hub)
+    destination = paths.models_dir() / PRESET.file
+    destination.parent.mkdir(parents=True)
+    part_path(destination).write_bytes(b"x" * 100)
+    part_path(destination).with_name(part_path(destination).name + ".etag").write_text('"' + "0" * 64 + '"')
+    result = pull_preset(PRESET)
+    assert result.resumed_from == 0 and destination.read_bytes() == data
+    assert [r[2] for r in hub.requests if r[0] == "GET"] == [None]  # no Range: started over
+
+
+def test_checksums_the_hub_can_promise() -> None:
+    from ocr_cli.models.pull import expected_digest, file_digest
+
+    assert expected_digest('"' + "ab" * 32 + '"') == ("sha256", "ab" * 32)
+    assert expected_digest('W/"' + "cd" * 20 + '"') == ("git-sha1", "cd" * 20)
+    assert expected_digest('"abc-123"') is None and expected_digest(None) is None
+    path = paths.models_dir()
+    path.mkdir(parents=True)
+    (path / "f").write_bytes(b"hello\n")
+    # what `git hash-object` prints for the same content
+    assert file_digest(path / "f", "git-sha1") == "ce013625030ba8dba906f756967f9e9ca394464a"
+    assert file_digest(path / "f", "sha256") == hashlib.sha256(b"hello\n").hexdigest()

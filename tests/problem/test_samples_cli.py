@@ -22,7 +22,16 @@ def test_json_has_exactly_the_agreed_keys() -> None:
         "samples": [{"input": "2\n1 2\n3 4\n", "output": "3\n7\n"}, {"input": "1\n-5 5\n", "output": "0\n"}],
         "time_limit_s": 2.0,
         "memory_limit_mb": 256,
+        "doubtful": [],
     }
+
+
+def test_doubtful_samples_are_named_and_left_out() -> None:
+    result = CliRunner().invoke(app, ["samples", "--json", str(FIXTURES / "squeezed_ambiguous.txt")])
+    assert result.exit_code == 0
+    data = json.loads(result.stdout)
+    assert len(data["samples"]) == 2 and len(data["doubtful"]) == 1
+    assert "ocr: warning: sample 2: printed beside the statement's text in two columns" in result.stderr
 
 
 def test_plain_output_lists_each_sample() -> None:
@@ -53,7 +62,8 @@ def test_stdin_statement() -> None:
 def test_no_samples_exits_1_and_json_says_so() -> None:
     result = CliRunner().invoke(app, ["samples", "--json", str(FIXTURES / "no_samples.txt")])
     assert result.exit_code == 1
-    assert json.loads(result.stdout) == {"samples": [], "time_limit_s": None, "memory_limit_mb": None}
+    assert json.loads(result.stdout) == {"samples": [], "time_limit_s": None, "memory_limit_mb": None,
+                                         "doubtful": []}
     assert "no samples found" in result.stderr
 
 

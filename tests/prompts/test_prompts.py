@@ -63,3 +63,16 @@ def test_rendering_is_strict() -> None:
 def test_statement_dollar_signs_are_not_placeholders() -> None:
     text = generator_messages(Problem(statement="Cost is $x and ${y}."), Language.PYTHON)[0].content
     assert "Cost is $x and ${y}." in text
+
+
+def test_functional_problems_show_the_starter_code_instead_of_the_stdio_note() -> None:
+    problem = Problem(statement="Return the indices of two numbers adding up to target.",
+                      starter_code="class Solution:\n    def twoSum(self, nums, target):\n        ",
+                      function_name="twoSum")
+    for text in (generator_messages(problem, Language.PYTHON)[0].content,
+                 reviser_messages(problem, "class Solution: ...", "WA", Language.PYTHON)[0].content):
+        assert "```python\nclass Solution:\n    def twoSum(self, nums, target):\n        \n```" in text
+        assert "standard input" not in text
+        assert "completed class" in text
+    critic = critic_messages(problem, "class Solution: ...", Language.PYTHON)[0].content
+    assert "no input to read" in critic and "def twoSum(self, nums, target):" in critic

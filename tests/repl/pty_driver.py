@@ -51,8 +51,10 @@ class PtyProcess:
         self.raw += data.decode("utf-8", errors="replace")
         return True
 
-    def expect(self, pattern: str, timeout: float = 30.0) -> str:
-        """Wait until `pattern` (a regex) appears after what was matched before; return the match."""
+    def expect(self, pattern: str, timeout: float = 120.0) -> str:
+        """Wait until `pattern` (a regex) appears after what was matched before; return the match.
+        The bound is generous: on a busy machine a Python start or a judge run can take many seconds,
+        and a match returns as soon as the text is there."""
         deadline = time.monotonic() + timeout
         regex = re.compile(pattern)
         while True:
@@ -66,7 +68,7 @@ class PtyProcess:
             if not alive and not regex.search(self.text, self._seen):
                 raise AssertionError(f"the program ended before {pattern!r}:\n{self.text[-3000:]}")
 
-    def wait(self, timeout: float = 30.0) -> int:
+    def wait(self, timeout: float = 120.0) -> int:
         """Read until the child exits; its exit code."""
         deadline = time.monotonic() + timeout
         while self.process.poll() is None and time.monotonic() < deadline:

@@ -23,7 +23,7 @@ def _complete(text: str, presets: list[str] | None = None) -> list[str]:
 
 
 def test_command_names_complete() -> None:
-    assert _complete("/s") == ["/solve", "/samples", "/strategy", "/show", "/save", "/settings"]
+    assert _complete("/s") == ["/solve", "/samples", "/statement", "/strategy", "/show", "/save", "/settings"]
     assert _complete("/he") == ["/help"]
     assert _complete("statement text") == []
 

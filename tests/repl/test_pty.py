@@ -69,7 +69,7 @@ def test_ctrl_c_cancels_a_solve_and_the_session_goes_on(tmp_path: Path) -> None:
         child.send(paste(SUM_STATEMENT) + "\r")
         child.expect(r"critiquing")
         child.send("\x03")
-        child.expect(r"cancelled: kept the best code so far", timeout=60)
+        child.expect(r"cancelled: kept the best code so far")  # the critique never ends by itself
         child.expect(r"ocr> ")
         child.send("/history\r")
         child.expect(r"cancelled")

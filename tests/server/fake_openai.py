@@ -39,6 +39,8 @@ class Reply:
     #: Leave out the blank line that ends each event (seen from some proxies).
     no_blank_lines: bool = False
     top_logprobs: list[dict[str, Any]] = field(default_factory=list)
+    #: Streamed answers asked for logprobs: the top alternatives sent with a word (stripped), by word.
+    stream_top_logprobs: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
 
 
 class FakeOpenAIServer:
@@ -160,7 +162,7 @@ def _handler_for(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
                 elif not body.get("stream"):
                     self._complete(reply)
                 else:
-                    self._stream(reply, int(body.get("n") or 1))
+                    self._stream(reply, int(body.get("n") or 1), bool(body.get("logprobs")))
             except (BrokenPipeError, ConnectionResetError):
                 server.disconnects += 1
                 self.close_connection = True
@@ -180,7 +182,7 @@ def _handler_for(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
             self.wfile.write(f"{len(chunk):x}\r\n".encode() + chunk + b"\r\n")
             self.wfile.flush()
 
-        def _stream(self, reply: Reply, n: int) -> None:
+        def _stream(self, reply: Reply, n: int, logprobs: bool = False) -> None:
             if reply.no_blank_lines:
                 self._send_event = functools.partial(self._send_event, end="\n")  # type: ignore[method-assign]
             self.send_response(200)
@@ -204,8 +206,12 @@ def _handler_for(server: FakeOpenAIServer) -> type[BaseHTTPRequestHandler]:
                     break
                 for i in range(n):
                     text = piece if n == 1 else f"{piece}{i}"
-                    self._send_event({"choices": [{"index": i, "delta": {kind: text},
-                                                   "finish_reason": None}]})
+                    choice: dict[str, Any] = {"index": i, "delta": {kind: text}, "finish_reason": None}
+                    if logprobs:  # one token per word, with the alternatives the reply gives it
+                        top = reply.stream_top_logprobs.get(text.strip(), [])
+                        token = {"token": text, "logprob": 0.0, "top_logprobs": top}
+                        choice["logprobs"] = {"content": [token]}
+                    self._send_event({"choices": [choice]})
                 if reply.delay_s:
                     time.sleep(reply.delay_s)
             else:

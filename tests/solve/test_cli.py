@@ -65,7 +65,9 @@ def test_json_output_is_the_documented_object(tmp_path: Path, capsys: pytest.Cap
                         "--json", "--no-log"], capsys)
     assert code == 0
     data = json.loads(out)
-    assert set(data) == {"status", "language", "code", "rounds", "candidates", "tokens", "timings"}
+    assert set(data) == {"status", "tests_total", "warnings", "language", "code", "rounds", "candidates",
+                         "tokens", "timings"}
+    assert data["tests_total"] == 2 and data["warnings"] == []
     assert data["status"] == "accepted" and data["language"] == "python" and data["code"] == RIGHT
     assert data["rounds"] == 1
     assert set(data["candidates"][0]) == {"id", "round", "verdict", "tests_passed", "tests_total", "critic",
@@ -80,12 +82,13 @@ def test_not_accepted_exits_1_and_writes_the_best_code(tmp_path: Path,
                                                        capsys: pytest.CaptureFixture[str]) -> None:
     script = write_script(tmp_path, [{"text": answer(WRONG), "repeat": True}])
     target = tmp_path / "out" / "best.py"
-    code, out, _ = ocr(["solve", str(problem_file(tmp_path)), "-m", script, "-n", "1", "--rounds", "1",
-                        "--no-critic", "-o", str(target), "--no-log"], capsys)
+    code, out, err = ocr(["solve", str(problem_file(tmp_path)), "-m", script, "-n", "1", "--rounds", "1",
+                          "--no-critic", "-o", str(target), "--no-log"], capsys)
     assert code == 1
     assert target.read_text(encoding="utf-8") == WRONG
-    assert "budget exhausted (rounds)" in out
-    assert "c1 tested: WA 0/2" in out  # plain line-oriented progress off a terminal
+    assert out == ""  # -o FILE: the code goes there, stdout stays empty
+    assert "budget exhausted (rounds)" in err
+    assert "c1 tested: WA 0/2" in err  # plain line-oriented progress off a terminal, on stderr
 
 
 def test_code_only_prints_just_the_code(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

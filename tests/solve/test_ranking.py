@@ -32,3 +32,16 @@ def test_unrunnable_candidates_rank_last_and_ties_keep_order() -> None:
                     candidate("x"), candidate("y")])
     assert [c.id for c in order] == ["x", "y", "broken", "none"]
     assert best_of([]) is None
+
+
+def test_shortest_critique_picks_the_shortest_among_those_judged_right() -> None:
+    short, long_, wrong = (candidate("short", 3, p_right=0.6, verdict="right"),
+                           candidate("long", 3, p_right=0.9, verdict="right"),
+                           candidate("wrong", 3, p_right=0.95, verdict="wrong"))
+    short.critique_length, long_.critique_length, wrong.critique_length = 40, 400, 10
+    assert [c.id for c in ranked([long_, wrong, short], "shortest-critique")] == ["short", "long", "wrong"]
+    assert [c.id for c in ranked([long_, wrong, short], "p-right")] == ["wrong", "long", "short"]
+    # tests still come first under either rule
+    failing = candidate("failing", 2, verdict="right")
+    failing.critique_length = 1
+    assert best_of([failing, long_], "shortest-critique") is long_

@@ -6,8 +6,8 @@ import io
 
 from rich.console import Console
 
-from ocr_cli.cli.render_solve import SolveView, result_to_json, summary_line
 from ocr_cli.engines.scripted import ScriptedEngine
+from ocr_cli.frontend.render_solve import SolveView, result_to_json, summary_line
 from ocr_cli.solve.solver import Solver
 from ocr_cli.solve.types import SolveSettings
 
@@ -47,7 +47,7 @@ def test_result_json_and_summary_of_a_failed_solve() -> None:
     events = list(Solver(engine, None, judge(), SolveSettings(n=1, rounds=0, use_critic=False))
                   .solve(PROBLEM, TESTS))
     result = events[-1].result
-    data = result_to_json(result)
+    data = result_to_json(result, tests_total=2, warnings=[])
     assert data["status"] == "budget_exhausted" and data["code"] == WRONG
     assert data["candidates"] == [{"id": "c1", "round": 0, "verdict": "WA", "tests_passed": 0,
                                    "tests_total": 2, "critic": None, "critic_p_right": None}]

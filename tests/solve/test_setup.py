@@ -7,7 +7,7 @@ from pathlib import Path
 from ocr_cli.config import load_settings
 from ocr_cli.models.presets import Preset
 from ocr_cli.problem.types import Problem, TestCase
-from ocr_cli.solve.setup import collect_tests, judge_options_from, solve_settings_from, statement_path
+from ocr_cli.solve.setup import collect_tests, judge_options_from, load_problem_source, solve_settings_from
 
 PRESET = Preset(name="demo", repo="r", file="f.gguf", temperature=0.2, top_p=0.8, top_k=20, min_p=0.1,
                 max_tokens=2048)
@@ -47,7 +47,6 @@ def test_collect_tests_adds_folders_after_samples_with_unique_names(tmp_path: Pa
     assert tests[1].input == "5\n"
 
 
-def test_statement_path_finds_the_statement_in_a_problem_folder(tmp_path: Path) -> None:
+def test_load_problem_source_reads_a_problem_folder(tmp_path: Path) -> None:
     (tmp_path / "statement.txt").write_text("A + B")
-    assert statement_path(tmp_path) == tmp_path / "statement.txt"
-    assert statement_path("-") == "-"
+    assert load_problem_source(tmp_path).statement == "A + B"

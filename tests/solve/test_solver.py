@@ -221,3 +221,26 @@ def test_result_so_far_waits_for_the_cancelled_model_call_to_return() -> None:
     assert engine.busy
     assert solver.result_so_far().status == "cancelled"
     assert not engine.busy  # safe to close the engine now
+
+
+def test_shortest_critique_selects_like_the_paper_with_the_critic_at_temperature_0_6() -> None:
+    from ocr_cli.config import load_settings
+    from ocr_cli.solve.setup import solve_settings_from
+
+    settings = solve_settings_from(load_settings({"select": "shortest-critique", "strategy": "select",
+                                                  "n": 3, "seed": 1}, environ={}), None)
+    assert settings.critic_temperature == 0.6
+    engine = BatchRecordingEngine([draft(RIGHT, repeat=True),
+                                   critique("right", text="<think>" + "checking " * 50 + "</think>ok"),
+                                   critique("right", text="<think>fine</think>ok"),
+                                   critique("right", text="<think>" + "hmm " * 20 + "</think>ok")],
+                                  scores=[[0.9, 0.1], [0.5, 0.5], [0.8, 0.2]])
+    result, _ = run(Solver(engine, engine, judge(), settings))
+    assert result.status == "accepted"
+    assert result.best_id == "c2"  # the shortest critique, though its p(right) is the lowest
+    assert {r.params.temperature for r in engine.batches[1]} == {0.6}
+    assert {r.params.temperature for r in engine.batches[0]} == {settings.temperature}
+    same = ScriptedEngine([draft(RIGHT, repeat=True), critique("right", repeat=True)],
+                          scores=[[0.9, 0.1], [0.5, 0.5], [0.8, 0.2]])
+    default = Solver(same, same, judge(), SolveSettings(strategy="select", n=3, seed=1))
+    assert run(default)[0].best_id == "c1"  # p-right: the highest p(right)

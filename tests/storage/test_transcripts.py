@@ -116,7 +116,7 @@ def test_unknown_run_is_a_storage_error() -> None:
         TranscriptStore().get_run(99)
 
 
-def test_export_writes_ocr2_records(tmp_path: Path) -> None:
+def test_export_names_fields_for_what_they_hold_and_can_use_the_datasets_names(tmp_path: Path) -> None:
     store = TranscriptStore()
     _record(store, _events())
     target = tmp_path / "out.jsonl"
@@ -125,9 +125,18 @@ def test_export_writes_ocr2_records(tmp_path: Path) -> None:
     assert record["question"] == PROBLEM.statement
     assert record["solution"] == CODE
     assert record["judgement"] == "right"
-    assert "<think>easy</think>" in record["r1_generation"]
-    assert record["qwq_critique"].endswith("<judgement>right</judgement>")
+    assert "<think>easy</think>" in record["generation"]
+    assert record["critique"].endswith("<judgement>right</judgement>")
+    assert record["generator"] == record["critic"] == "scripted"
     assert record["pass_rate"] == 1.0 and record["test_verdict"] == "AC"
+    assert not any(key.startswith(("r1_", "qwq_")) for key in record)
+    assert export_jsonl(store, target, "ocr2") == 1
+    [dataset] = [json.loads(line) for line in target.read_text().splitlines()]
+    assert dataset["r1_generation"] == record["generation"]
+    assert dataset["qwq_critique"] == record["critique"]
+    assert "generation" not in dataset and "critique" not in dataset
+    with pytest.raises(StorageError, match="unknown export format"):
+        export_jsonl(store, target, "csv")
 
 
 def test_logs_commands_list_show_code_and_export(tmp_path: Path) -> None:

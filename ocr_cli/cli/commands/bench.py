@@ -1,56 +1,76 @@
-"""`ocr bench DIR [DIR...]`: measure how many problems a model solves per strategy and language."""
+"""`ocr bench DIR|FILE.jsonl [...]`: measure how many problems a model solves per strategy and language,
+and with `--samples K` the paper's pass@k and select@k (LiveCodeBench rows included)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 import typer
-from rich import box
-from rich.console import Console
-from rich.table import Table
 
 from ocr_cli.bench.plan import (
     bench_config,
     default_output,
     latest_output,
+    lcb_filter,
+    parse_ks,
     parse_languages,
     parse_strategies,
 )
 from ocr_cli.cli.console import make_console
+from ocr_cli.cli.render_bench import ProgressPrinter, render_report
 from ocr_cli.config import load_settings
-from ocr_cli.errors import ConfigError
-
-if TYPE_CHECKING:  # the bench core is imported when a bench runs, not for `ocr --help`
-    from ocr_cli.bench.report import BenchReport, GroupSummary, RunRecord
-    from ocr_cli.bench.runner import BenchProgress
+from ocr_cli.errors import EXIT_INTERRUPTED, ConfigError
 
 
 def bench(
-    dirs: list[Path] = typer.Argument(..., help="Problem folders, or folders of them."),
-    strategy: str = typer.Option("single,select,loop", "--strategy", "-s",
-                                 help="Strategies to compare, comma-separated: single, select, loop."),
+    dirs: list[Path] = typer.Argument(None, help="Problem folders (or folders of them), LiveCodeBench "
+                                      ".jsonl files (or folders of them)."),
+    strategy: str | None = typer.Option(None, "--strategy", "-s",
+                                        help="Strategies to compare, comma-separated: single, select, loop "
+                                             "(default: all three; with --samples: select)."),
+    samples: int | None = typer.Option(None, "--samples", min=1,
+                                       help="The paper's protocol: K drafts per problem, no revision; "
+                                            "reports pass@1, pass@k and select@k."),
+    ks: str = typer.Option("1,5,10", "--k", help="The k of pass@k and select@k, comma-separated."),
+    fetch: str | None = typer.Option(None, "--fetch", help="Download a benchmark first: lcb."),
+    release: str | None = typer.Option(None, "--release",
+                                       help="LiveCodeBench release to bench (v1..v6; v5 is the paper's, "
+                                            "2024-08..2025-02 unless --date-* say otherwise)."),
+    date_from: str | None = typer.Option(None, "--date-from", help="LiveCodeBench: contests on or after "
+                                                                   "this day (YYYY-MM-DD)."),
+    date_to: str | None = typer.Option(None, "--date-to", help="LiveCodeBench: contests before this day."),
+    platform: str | None = typer.Option(None, "--platform",
+                                        help="LiveCodeBench: atcoder, leetcode, codeforces "
+                                             "(comma-separated)."),
+    difficulty: str | None = typer.Option(None, "--difficulty",
+                                          help="LiveCodeBench: easy, medium, hard (comma-separated)."),
     lang: str = typer.Option("python", "--lang", "-l", help="Languages, comma-separated: python, cpp."),
     model: str | None = typer.Option(None, "--model", "-m",
                                      help="Generator model: preset, .gguf, openai:… or scripted:…"),
     critic: str | None = typer.Option(None, "--critic",
                                       help="A separate critic model (default: the generator)."),
     no_critic: bool | None = typer.Option(None, "--no-critic", help="Accept on tests alone."),
+    select: str | None = typer.Option(None, "--select",
+                                      help="How the critic picks: p-right or shortest-critique."),
     n: int | None = typer.Option(None, "-n", min=1, help="Candidates per round."),
     rounds: int | None = typer.Option(None, "--rounds", min=0, help="Revision rounds."),
     max_tokens: int | None = typer.Option(None, "--max-tokens", min=1, help="Tokens per generation."),
     token_budget: int | None = typer.Option(None, "--token-budget", min=1, help="Tokens per problem."),
     time_budget: float | None = typer.Option(None, "--time-budget", min=0.1, help="Seconds per problem."),
-    seed: int | None = typer.Option(None, "--seed", help="Sampling seed."),
+    seed: int | None = typer.Option(None, "--seed",
+                                    help="Sampling seed (reproduces a cold start: docs/usage.md)."),
     limit: int | None = typer.Option(None, "--limit", min=1, help="Take only the first K problems."),
     jobs: int = typer.Option(1, "-j", "--jobs", min=1,
-                             help="Problems in parallel (servers only; in-process models run one)."),
+                             help="Problems in parallel against a server, each sending its drafts at once "
+                                  "(up to j × n requests in flight); in-process models run one."),
     output: Path | None = typer.Option(None, "-o", "--output",
                                        help="Results JSON (default bench-results/<time>.json)."),
     resume: bool = typer.Option(False, "--resume", help="Continue the results file (-o, else the newest)."),
-    plot: Path | None = typer.Option(None, "--plot", help="Draw pass rate vs tokens into this PNG."),
+    plot: Path | None = typer.Option(None, "--plot", help="Draw pass rate vs tokens (with --samples: "
+                                                          "pass@k and select@k vs k) into this PNG."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Only the final tables."),
     n_gpu_layers: int | None = typer.Option(None, "--n-gpu-layers", help="Layers to offload (-1 all)."),
@@ -62,11 +82,18 @@ def bench(
 
     Each problem is solved from its statement and samples only; the final code (and every critiqued
     candidate) is then judged on the hidden tests/. Results go to a JSON file after every run.
+    LiveCodeBench .jsonl files work the same way (public tests shown, private tests hidden);
+    --samples K adds the paper's pass@k and select@k.
     """
-    strategies = parse_strategies(strategy)
+    strategies = parse_strategies(strategy or ("select" if samples else "single,select,loop"))
     languages = parse_languages(lang)
+    k_values = parse_ks(ks, samples)
+    if samples is not None:  # the paper's protocol: K first drafts, critic selection, no revision
+        n, rounds = samples, 0
+    sets = _problem_sets(list(dirs or []), fetch, release)
+    filters = lcb_filter(release, date_from, date_to, platform, difficulty)
     settings = load_settings({
-        "model": model, "critic": critic, "no_critic": no_critic, "n": n, "rounds": rounds,
+        "model": model, "critic": critic, "no_critic": no_critic, "select": select, "n": n, "rounds": rounds,
         "max_tokens": max_tokens, "token_budget": token_budget, "time_budget": time_budget, "seed": seed,
         "n_gpu_layers": n_gpu_layers, "n_ctx": ctx, "threads": threads, "verbose": verbose,
     })
@@ -74,7 +101,10 @@ def bench(
     from ocr_cli.bench.report import BenchReport, check_resumable
     from ocr_cli.bench.runner import BenchRunner, parallel_capable
 
-    problems = discover(list(dirs))
+    problems = discover(sets, filters)
+    if not problems:
+        raise ConfigError("no problem left after the filters", hint="widen --date-from/--date-to, "
+                                                                   "--platform or --difficulty")
     if limit is not None:
         problems = problems[:limit]
     path = output if output is not None else (latest_output() if resume else default_output())
@@ -93,8 +123,9 @@ def bench(
         err.print(DEFAULT_MODEL_NOTICE, markup=False)
     with EnginePool(settings) as pool:
         generator, critic_engine = pool.generator_and_critic()
-        config = bench_config(settings, list(dirs), strategies, languages, limit, generator.info.describe(),
+        config = bench_config(settings, sets, strategies, languages, limit, generator.info.describe(),
                               critic_engine.info.describe() if critic_engine else None)
+        config.update(samples=samples, k=list(k_values), filters=filters.describe())
         report = BenchReport(config=config)
         if resume and path.exists():
             previous = BenchReport.read(path)
@@ -103,7 +134,7 @@ def bench(
             report = previous
         solve_settings = solve_settings_from(settings, model_preset(settings.model)[0])
         runner = BenchRunner(generator, critic_engine, settings, solve_settings,
-                             strategies=strategies, languages=languages, jobs=jobs)
+                             strategies=strategies, languages=languages, jobs=jobs, samples=samples)
         if jobs > 1 and not parallel_capable(generator, critic_engine) and not quiet:
             err.print("-j: this engine solves one problem at a time (only a server runs several)",
                       markup=False)
@@ -113,14 +144,15 @@ def bench(
                       f"{', '.join(lang.value for lang in languages)}; {done_before} runs already done; "
                       f"results → {path}", markup=False)
         cancel = threading.Event()
+        printer = ProgressPrinter(err, done_before, len(runner.planned_keys(problems)))
         try:
-            runner.run(problems, report, path, on_progress=None if quiet else _progress_printer(err),
-                       cancel=cancel)
+            with printer if not quiet else contextlib.nullcontext(printer):
+                runner.run(problems, report, path, cancel=cancel, on_progress=None if quiet else printer)
         except KeyboardInterrupt:
             cancel.set()
             err.print(f"interrupted: finished runs are in {path} (continue with --resume -o {path})",
                       markup=False)
-            raise typer.Exit(130) from None
+            raise typer.Exit(EXIT_INTERRUPTED) from None
         finally:
             runner.close()
     if as_json:
@@ -129,73 +161,30 @@ def bench(
         render_report(out, report)
         out.print(f"results: {path}", markup=False)
     if plot is not None:
-        from ocr_cli.bench.plot import plot_pass_rate
+        from ocr_cli.bench.plot import plot_pass_at_k, plot_pass_rate
 
-        out.print(f"plot: {plot_pass_rate(report, plot)}", markup=False)
-
-
-def _progress_printer(console: Console) -> Any:
-    from ocr_cli.bench.runner import RunFinished
-
-    def show(event: BenchProgress) -> None:
-        if isinstance(event, RunFinished):
-            console.print(f"[{event.done}/{event.total}] {_record_line(event.record)}", markup=False)
-
-    return show
+        drawn = plot_pass_at_k(report, plot) if report.sampling() else plot_pass_rate(report, plot)
+        out.print(f"plot: {drawn}", markup=False)
 
 
-def _record_line(record: RunRecord) -> str:
-    head = f"{record.problem} {record.strategy} {record.language}: {record.status}"
-    if record.status in ("skipped", "error"):
-        return f"{head} ({record.reason})"
-    return (f"{head} · {record.final_verdict or 'no code'} {record.tests_passed}/{record.tests_total}"
-            f" · {record.generated_tokens} tok · {record.elapsed_s:.1f}s · rounds {record.rounds}")
+def _problem_sets(dirs: list[Path], fetch: str | None, release: str | None) -> list[Path]:
+    """The paths to bench: those given; with `--fetch lcb` (or `--release` and no paths) also the
+    release's files in ocr's data folder (downloaded first with --fetch)."""
+    from ocr_cli.problem import livecodebench as lcb
 
-
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{100 * value:.0f}%"
-
-
-def _cell(record: RunRecord | None) -> str:
-    if record is None:
-        return ""
-    if record.status == "solved":
-        return "solved"
-    if record.status == "failed":
-        return f"{record.final_verdict or 'no code'} {record.tests_passed}/{record.tests_total}"
-    return record.status
-
-
-def render_report(console: Console, report: BenchReport) -> None:
-    """The per-problem table and the per-strategy summary."""
-    groups = report.groups()
-    columns = [(g.strategy, g.language) for g in groups]
-    by_key = {r.key: r for r in report.records}
-    problems = list(dict.fromkeys(r.problem for r in report.records))
-    per_problem = Table(title="per problem", title_justify="left", box=box.SIMPLE_HEAD, padding=(0, 1),
-                        pad_edge=False, collapse_padding=True)
-    per_problem.add_column("problem")
-    for strategy, language in columns:
-        per_problem.add_column(f"{strategy} {language}")
-    for problem in problems:
-        per_problem.add_row(problem, *(_cell(by_key.get((problem, s, lang))) for s, lang in columns))
-    console.print(per_problem)
-    summary = Table(title="summary (critic P/R: precision/recall vs hidden tests)", title_justify="left",
-                    box=box.SIMPLE_HEAD, padding=(0, 1), pad_edge=False, collapse_padding=True)
-    for name in ("strategy", "lang", "solved", "pass@1", "tok/prob", "time", "rounds",
-                 "critic P", "critic R", "skip", "err"):
-        summary.add_column(name, justify="left" if name in ("strategy", "lang") else "right", no_wrap=True)
-    for group in [*groups, *([_overall(report)] if len(groups) > 1 else [])]:
-        summary.add_row(
-            group.strategy, group.language, f"{group.solved}/{group.attempted}", _pct(group.pass_rate),
-            "–" if group.tokens_per_problem is None else f"{group.tokens_per_problem:.0f}",
-            f"{group.elapsed_s:.1f}s", "–" if group.mean_rounds is None else f"{group.mean_rounds:.1f}",
-            _pct(group.critic.precision), _pct(group.critic.recall), str(group.skipped), str(group.errors))
-    console.print(summary)
-
-
-def _overall(report: BenchReport) -> GroupSummary:
-    from ocr_cli.bench.report import summarize
-
-    return summarize(report.records)
-
+    if fetch is not None and fetch.lower() != "lcb":
+        raise ConfigError(f"unknown benchmark to fetch: {fetch!r}", hint="--fetch lcb")
+    if fetch is not None or (release is not None and not dirs):
+        version = release or "v5"
+        paths = lcb.fetch_release(version) if fetch is not None else lcb.release_paths(version)
+        missing = [p for p in paths if not p.is_file()]
+        if missing:
+            raise ConfigError(f"LiveCodeBench {version} is not downloaded", path=missing[0],
+                              hint=f"run ocr bench --fetch lcb --release {version}, or "
+                                   f"{lcb.missing_files_hint(version)}")
+        dirs = [*dirs, *paths]
+    elif release is not None:
+        lcb.release_paths(release)  # an unknown release is an error even when only its window is used
+    if not dirs:
+        raise ConfigError("nothing to bench", hint="give problem folders or .jsonl files, or --release v5")
+    return dirs

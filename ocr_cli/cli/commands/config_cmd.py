@@ -51,26 +51,50 @@ def show(as_json: bool = typer.Option(False, "--json", help="Print JSON.")) -> N
     console.print(f"config file: {paths.config_file()}")
 
 
-@app.command("set")
+# ignore_unknown_options: a value may start with "-" (`ocr config set cxx_flags "-O2 -std=c++17"`).
+@app.command("set", context_settings={"ignore_unknown_options": True})
 def set_value(
     key: str = typer.Argument(..., help="A setting name (see `ocr config show`)."),
-    value: str = typer.Argument(..., help="Its new value ('none' clears an optional setting)."),
+    value: str = typer.Argument(..., help="Its new value; 'default' resets it ('none' clears an optional "
+                                "setting). Values starting with '-' are fine."),
 ) -> None:
     """Check a value and write it to the config file."""
-    name = key.replace("-", "_")
-    if name not in setting_names():
-        raise ConfigError(f"unknown setting {key!r}", hint="see `ocr config show`")
+    name = _setting(key)
+    if value.strip().lower() == "default":
+        _remove(name)
+        return
     checked = load_settings({name: value}, environ={})
     new_value = getattr(checked, name)
     target = paths.config_file()
     if new_value is None:
-        from ocr_cli.config import read_config_file
-
-        current = read_config_file(target)
-        current.pop(name, None)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text("", encoding="utf-8")
-        write_config_file(current, target)
+        _remove(name, quiet=True)
     else:
         write_config_file({name: new_value}, target)
     print(f"{name} = {new_value!r} written to {target}")
+
+
+@app.command("unset")
+def unset(key: str = typer.Argument(..., help="A setting name (see `ocr config show`).")) -> None:
+    """Remove a setting from the config file: it is back to its default."""
+    _remove(_setting(key))
+
+
+def _setting(key: str) -> str:
+    name = key.replace("-", "_")
+    if name not in setting_names():
+        raise ConfigError(f"unknown setting {key!r}", hint="see `ocr config show`")
+    return name
+
+
+def _remove(name: str, quiet: bool = False) -> None:
+    from ocr_cli.config import read_config_file
+
+    target = paths.config_file()
+    current = read_config_file(target)
+    current.pop(name, None)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text("", encoding="utf-8")
+    write_config_file(current, target)
+    if not quiet:
+        default = getattr(load_settings({}, environ={}, config_path=target), name)
+        print(f"{name} reset to its default ({default!r}) in {target}")

@@ -11,10 +11,8 @@ from rich.text import Text
 from ocr_cli.cli.commands.solve import print_default_model_notice, read_problem, settings_from_flags
 from ocr_cli.cli.console import make_console
 from ocr_cli.code.extract import split_reasoning
-from ocr_cli.errors import ConfigError, ProblemError
+from ocr_cli.errors import EXIT_INTERRUPTED, ConfigError, ProblemError
 from ocr_cli.language import Language
-
-EXIT_INTERRUPTED = 130
 
 
 def _read_solution(path: Path) -> str:
@@ -65,7 +63,7 @@ def critique(
     if is_default:
         print_default_model_notice(spec)
     solve = solve_settings_from(settings, preset)
-    params = solve.sampling(solve.critic_max_tokens, solve.seed)
+    params = solve.critic_sampling(solve.critic_max_tokens, solve.seed)
     console = make_console(quiet=quiet)
     engine = open_engine(spec, settings)
     try:

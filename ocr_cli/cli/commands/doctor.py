@@ -117,7 +117,7 @@ def _configured_model_checks(settings: Settings) -> list[Check]:
             continue
         if spec.startswith("openai:"):
             try:
-                module = importlib.import_module("ocr_cli.engines.openai_http")
+                module = importlib.import_module("ocr_cli.engines.openai_client")
                 report = module.check_server(spec, settings)
             except (ImportError, AttributeError):
                 checks.append(_check(f"{role} server", None, spec, "server check not available"))
@@ -166,7 +166,11 @@ def _sandbox_check() -> Check:
     note = getattr(info, "note", "")
     if note:
         detail += f" ({note})"
-    return _check("sandbox", True, str(getattr(info, "level", "unknown")), detail, details=details)
+    level = str(getattr(info, "level", "unknown"))
+    backend = "C launcher" if getattr(info, "backend", "") == "launcher" else "subprocess, no launcher"
+    # A weak sandbox is not an error, but it is not "ok" either: untrusted code can read your files.
+    return _check("sandbox", True if level == "namespaces" else None, f"{level} ({backend})", detail,
+                  details=details)
 
 
 def _path_checks() -> list[Check]:

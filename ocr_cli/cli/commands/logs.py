@@ -11,7 +11,7 @@ from rich.table import Table
 
 from ocr_cli.cli.console import make_console
 from ocr_cli.errors import StorageError
-from ocr_cli.storage.export import FORMATS, export_jsonl
+from ocr_cli.storage.export import export_jsonl
 from ocr_cli.storage.transcripts import TranscriptStore
 
 app = typer.Typer(no_args_is_help=False, help="Transcripts of past runs.")
@@ -107,8 +107,10 @@ def code(run: str = typer.Argument(..., help="Run id (or 'last').")) -> None:
 @app.command("export")
 def export(
     target: Path = typer.Argument(..., help="The JSON-lines file to write."),
-    fmt: str = typer.Option("ocr2", "--format", help=f"Record layout: {', '.join(FORMATS)}."),
+    fmt: str = typer.Option("ocr", "--format", help="Record layout: ocr (fields named for what they "
+                            "hold) or ocr2 (the OpenCodeReasoning-2 dataset's field names)."),
 ) -> None:
-    """Export logged critiques as JSON lines in the OpenCodeReasoning-2 layout, to train a critic."""
+    """Export logged critiques as JSON lines (question, generation, critique, verdict, tests), to
+    train a critic; --format ocr2 uses the OpenCodeReasoning-2 dataset's field names."""
     count = export_jsonl(TranscriptStore(), target, fmt)
     make_console(stderr=True).print(f"wrote {count} records to {target}")

@@ -11,12 +11,11 @@ from rich.table import Table
 
 from ocr_cli import paths
 from ocr_cli.cli.console import make_console
+from ocr_cli.errors import EXIT_INTERRUPTED
 from ocr_cli.models.presets import Preset, load_presets
 from ocr_cli.models.registry import find_preset, is_present, preset_path
 
 app = typer.Typer(no_args_is_help=True, help="List, inspect and download models.")
-
-EXIT_INTERRUPTED = 130
 
 
 def _size(n: int | None) -> str:
@@ -40,7 +39,8 @@ def _preset_row(preset: Preset) -> dict[str, Any]:
         "name": preset.name, "repo": preset.repo, "file": preset.file, "size_bytes": preset.size_bytes,
         "quantization": preset.quantization, "context_length": preset.context_length, "roles": preset.roles,
         "reasoning": preset.reasoning, "max_tokens": preset.max_tokens, "embedded": preset.embedded,
-        "present": present, "path": location if present else None, "notes": preset.notes,
+        "present": present, "path": location if present else None, "critic": preset.critic_advice,
+        "notes": preset.notes,
     }
 
 
@@ -80,19 +80,23 @@ def info(
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
 ) -> None:
     """What a GGUF file's header says: architecture, parameters, quantization, context, template."""
-    from ocr_cli.errors import ModelError
     from ocr_cli.models.gguf_info import read_gguf_info
 
     path, preset = _resolve_file(target)
-    if preset is not None and not path.is_file():
-        raise ModelError(f"model {preset.name} is not downloaded", path=path,
-                         hint=f"ocr models pull {preset.name}")
-    summary = read_gguf_info(path).summary()
+    downloaded = path.is_file()
+    if preset is None or downloaded:
+        summary = read_gguf_info(path).summary()
+    else:  # what the preset says, until the file is here to read
+        summary = {"path": str(path), "quantization": preset.quantization,
+                   "context_length": preset.context_length, "file_size": preset.size_bytes}
+    summary["downloaded"] = downloaded
     if preset is not None:
         summary["preset"] = preset.name
         summary["repo"] = preset.repo
         summary["sampling"] = (f"temperature {preset.temperature}, top_p {preset.top_p}, "
                                f"top_k {preset.top_k}, min_p {preset.min_p}, max_tokens {preset.max_tokens}")
+        summary["roles"] = preset.roles
+        summary["critic"] = preset.critic_advice
         summary["notes"] = preset.notes
     if as_json:
         print(json.dumps(summary, indent=2))
@@ -103,15 +107,21 @@ def info(
               ("size_label", "size label"), ("quantization", "quantization"),
               ("context_length", "training context"), ("layers", "layers"),
               ("chat_template", "chat template"), ("file_size", "file size"),
-              ("gguf_version", "GGUF version"), ("tensors", "tensors"), ("path", "path")]
+              ("gguf_version", "GGUF version"), ("tensors", "tensors"), ("path", "path"),
+              ("downloaded", "downloaded")]
     if preset is not None:
-        labels += [("preset", "preset"), ("repo", "repo"), ("sampling", "recommended"), ("notes", "notes")]
+        labels += [("preset", "preset"), ("repo", "repo"), ("sampling", "recommended"), ("roles", "roles"),
+                   ("critic", "critic to run"), ("notes", "notes")]
     for key, label in labels:
+        if key not in summary:  # not downloaded: only what the preset says
+            continue
         value = summary.get(key)
         if key == "parameters" and isinstance(value, int):
             text = f"{value:,} ({value / 1e9:.2f} B)" if value >= 1e8 else f"{value:,}"
         elif key == "file_size" and isinstance(value, int):
             text = f"{_size(value)} ({value:,} bytes)"
+        elif key == "downloaded":
+            text = "yes" if value else f"no: ocr models pull {preset.name if preset else target}"
         elif key == "chat_template":
             text = "present" if value else "absent (pass --tokenizer FOLDER)"
         else:

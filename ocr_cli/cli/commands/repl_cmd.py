@@ -8,6 +8,7 @@ import typer
 
 from ocr_cli.cli.console import make_console
 from ocr_cli.config import load_settings
+from ocr_cli.errors import EXIT_INTERRUPTED
 
 
 def repl(
@@ -58,6 +59,6 @@ def repl(
         else:
             app.run_plain(sys.stdin)
     except KeyboardInterrupt:
-        raise typer.Exit(130) from None
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     finally:
         session.close()

@@ -37,6 +37,7 @@ def _as_json(problem: Problem) -> str:
         "samples": [{"input": c.input, "output": c.output} for c in problem.samples],
         "time_limit_s": problem.time_limit_s,
         "memory_limit_mb": problem.memory_limit_mb,
+        "doubtful": list(problem.doubtful_samples),
     }, ensure_ascii=False, indent=2)
 
 
@@ -59,12 +60,15 @@ def _show(problem: Problem) -> None:
 def samples(
     statement: str = typer.Argument(..., help="Statement file (text, Markdown, Competitive Companion "
                                               "or oj-api JSON), or - for stdin."),
-    as_json: bool = typer.Option(False, "--json", help="Print {samples, time_limit_s, memory_limit_mb}."),
+    as_json: bool = typer.Option(False, "--json", help="Print {samples, time_limit_s, memory_limit_mb, "
+                                 "doubtful}."),
     write: Path | None = typer.Option(None, "--write", metavar="DIR",
                                       help="Save the samples as DIR/sample-N.in and DIR/sample-N.out."),
 ) -> None:
     """Print the sample tests found in a statement (exit code 1 when there are none)."""
     problem = load_problem(statement)
+    for doubt in problem.doubtful_samples:  # left out: a wrong sample is worse than a missing one
+        print(f"ocr: warning: {doubt}", file=sys.stderr)
     if write is not None and problem.samples:
         written = _write(problem.samples, write)
         print(f"wrote {len(written) // 2} samples to {write}", file=sys.stderr)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import dataclasses
 import difflib
 import json
+import sys
 from pathlib import Path
 
 import typer
@@ -16,8 +16,8 @@ from rich.text import Text
 
 from ocr_cli.cli.console import make_console
 from ocr_cli.config import load_settings
-from ocr_cli.errors import ConfigError, ProblemError
-from ocr_cli.judge.types import CaseResult, Comparison, JudgeReport, Verdict
+from ocr_cli.errors import EXIT_INTERRUPTED, ConfigError, ProblemError
+from ocr_cli.judge.types import CaseResult, JudgeReport, Verdict
 from ocr_cli.language import Language
 from ocr_cli.problem.types import Problem
 
@@ -84,28 +84,16 @@ def show_report(console: Console, report: JudgeReport) -> None:
                        f"(sandbox: {report.isolation})", style=style))
 
 
-def _comparison(exact: bool, float_tol: float | None, checker: str | None) -> Comparison:
-    chosen = [name for name, on in (("--exact", exact), ("--float-tol", float_tol is not None),
-                                    ("--checker", checker is not None)) if on]
-    if len(chosen) > 1:
-        raise ConfigError(f"choose one of {', '.join(chosen)}")
-    if float_tol is not None and not float_tol >= 0:
-        raise ConfigError("--float-tol must be a non-negative number")
-    if exact:
-        return Comparison.EXACT
-    if float_tol is not None:
-        return Comparison.FLOAT
-    return Comparison.CHECKER if checker is not None else Comparison.TOKENS
-
-
 def test(
     solution: Path = typer.Argument(..., help="The solution file (.py or .cpp)."),
-    problem_file: str | None = typer.Option(None, "--problem", metavar="FILE",
-                                            help="Statement or Competitive Companion / oj-api JSON: "
-                                                 "its samples and limits are used."),
+    problem_file: str | None = typer.Option(None, "--problem", metavar="FILE|DIR",
+                                            help="Statement, Competitive Companion / oj-api JSON or a "
+                                                 "problem folder: its samples, tests/, limits and checker "
+                                                 "are used."),
     tests_dirs: list[Path] = typer.Option([], "--tests", metavar="DIR",
                                           help="Folder of NAME.in + NAME.out/.ans tests (repeatable)."),
-    lang: str | None = typer.Option(None, "--lang", help="python or cpp (default: from the extension)."),
+    lang: str | None = typer.Option(None, "--lang", help="python (py, python3) or cpp (c++) "
+                                    "(default: from the extension)."),
     time_limit: float | None = typer.Option(None, "--time-limit", metavar="S", help="CPU seconds per case."),
     memory_limit: int | None = typer.Option(None, "--memory-limit", metavar="MB", help="Memory per case."),
     exact: bool = typer.Option(False, "--exact", help="Compare bytes exactly (CRLF-insensitive)."),
@@ -117,15 +105,15 @@ def test(
                                            "AC/WA) or kattis (CMD in ans dir < out, 42/43)."),
     jobs: int | None = typer.Option(None, "-j", "--jobs", metavar="N", help="Cases run in parallel."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    sandbox: str | None = typer.Option(None, "--sandbox", metavar="MODE",
+                                       help="auto, strict (refuse to run without namespaces) or rlimits."),
 ) -> None:
     """Judge SOLUTION on tests; exit code 0 when every case is AC, 1 otherwise."""
-    from ocr_cli.judge.checkers import STYLES
     from ocr_cli.judge.runner import Judge
-    from ocr_cli.solve.setup import collect_tests, judge_options_from
+    from ocr_cli.problem.folder import extra_tests_dir
+    from ocr_cli.solve.setup import Checking, collect_tests, judge_options_from, load_problem_source
 
-    comparison = _comparison(exact, float_tol, checker)
-    if checker_style not in STYLES:
-        raise ConfigError(f"unknown --checker-style {checker_style!r} (choose {', '.join(STYLES)})")
+    checking = Checking(exact=exact, float_tol=float_tol, checker=checker, checker_style=checker_style)
     if jobs is not None and jobs < 1:
         raise ConfigError("-j must be at least 1")
     language = Language.parse(lang) if lang else Language.from_path(solution)
@@ -133,11 +121,13 @@ def test(
         source = solution.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
         raise ProblemError(f"cannot read the solution: {exc}", path=solution) from None
-    settings = load_settings({"time_limit": time_limit, "memory_limit": memory_limit, "jobs": jobs})
+    settings = load_settings({"time_limit": time_limit, "memory_limit": memory_limit, "jobs": jobs,
+                              "sandbox": sandbox})
     if problem_file is not None:
-        from ocr_cli.problem.loader import load_problem
-
-        problem = load_problem(problem_file)
+        problem = load_problem_source(problem_file)
+        folder_tests = extra_tests_dir(Path(problem_file)) if Path(problem_file).is_dir() else None
+        if folder_tests is not None and folder_tests not in tests_dirs:
+            tests_dirs = [*tests_dirs, folder_tests]
     else:
         problem = Problem(statement="")
     if problem_file is None and not tests_dirs:
@@ -146,16 +136,16 @@ def test(
     if not cases:
         raise ProblemError("no tests found (the statement has no samples and no --tests were given)",
                            path=problem_file)
-    options = dataclasses.replace(judge_options_from(settings, problem), comparison=comparison,
-                                  float_tol=float_tol if float_tol is not None else 1e-6,
-                                  checker=checker, checker_style=checker_style)
-    judge = Judge(options)
+    judge = Judge(judge_options_from(settings, problem, checking))
+    warning = judge.sandbox.info.warning  # JudgeError here with --sandbox strict and no namespaces
+    if warning:
+        print(f"ocr: warning: {warning}", file=sys.stderr)
     console = make_console(quiet=as_json, stderr=as_json)
     try:
         with console.status("judging…") if not as_json and console.is_terminal else contextlib.nullcontext():
             report = judge.run(source, language, cases)
     except KeyboardInterrupt:
-        raise typer.Exit(130) from None
+        raise typer.Exit(EXIT_INTERRUPTED) from None
     if as_json:
         print(json.dumps(report_to_json(report), indent=2))
     else:

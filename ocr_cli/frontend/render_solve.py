@@ -2,7 +2,7 @@
 
 `SolveView` consumes the solver's events. On a terminal it shows a live table (round, tokens,
 tokens/s, state of each candidate); off a terminal or with `--quiet` consoles it prints plain,
-stable lines, one per step, with no colour or spinner. The REPL reuses this module.
+stable lines, one per step, with no colour or spinner. `ocr solve` (on stderr) and the REPL both use it.
 """
 
 from __future__ import annotations
@@ -50,10 +50,12 @@ class _Row:
 class SolveView:
     """Shows a solve as it runs; use as a context manager around feeding it events."""
 
-    def __init__(self, console: Console, show_reasoning: bool = False, show_code: bool = True) -> None:
+    def __init__(self, console: Console, show_reasoning: bool = False, show_code: bool = True,
+                 show_summary: bool = True) -> None:
         self.console = console
         self.show_reasoning = show_reasoning
         self.show_code = show_code
+        self.show_summary = show_summary
         self.live_mode = console.is_terminal
         self._rows: dict[str, _Row] = {}
         self._live: Live | None = None
@@ -172,7 +174,7 @@ class SolveView:
         if result.best_id and result.best_id in self._rows and result.status == "accepted":
             self._rows[result.best_id].state = "accepted"
         self._stop_live()
-        render_result(self.console, result, show_code=self.show_code)
+        render_result(self.console, result, show_code=self.show_code, show_summary=self.show_summary)
 
     def _table(self) -> Table:
         table = Table(show_edge=False, pad_edge=False, box=None)
@@ -191,6 +193,8 @@ def summary_line(result: SolveResult) -> str:
     if result.stop_reason and result.status != "accepted":
         status += f" ({result.stop_reason})"
     best = next((c for c in result.candidates if c.id == result.best_id), None)
+    if result.status == "accepted" and best is not None and not best.tests_total:
+        status = "accepted by the critic only (no tests)"
     parts = [status]
     if best is not None:
         tests = f", {best.tests_passed}/{best.tests_total} tests" if best.tests_total else ""
@@ -216,7 +220,8 @@ def candidates_table(result: SolveResult) -> Table:
     return table
 
 
-def render_result(console: Console, result: SolveResult, show_code: bool = True) -> None:
+def render_result(console: Console, result: SolveResult, show_code: bool = True,
+                  show_summary: bool = True) -> None:
     """Print the verdict table, the final code (highlighted on a terminal) and the summary line."""
     parts: list[RenderableType] = []
     if result.candidates:
@@ -227,14 +232,19 @@ def render_result(console: Console, result: SolveResult, show_code: bool = True)
             parts.append(Syntax(result.code, lexer, line_numbers=False, word_wrap=True))
         else:
             parts.append(Text(result.code.rstrip("\n")))
-    parts.append(Text(summary_line(result), style="bold" if result.status == "accepted" else ""))
-    console.print(Group(*parts))
+    if show_summary:
+        parts.append(Text(summary_line(result), style="bold" if result.status == "accepted" else ""))
+    if parts:
+        console.print(Group(*parts))
 
 
-def result_to_json(result: SolveResult) -> dict[str, Any]:
-    """The `--json` object of `ocr solve`."""
+def result_to_json(result: SolveResult, *, tests_total: int, warnings: list[str]) -> dict[str, Any]:
+    """The `--json` object of `ocr solve`: `tests_total` local tests judged each candidate, and
+    `warnings` says what the evidence lacked (no tests, no statement, doubtful samples)."""
     return {
         "status": result.status,
+        "tests_total": tests_total,
+        "warnings": list(warnings),
         "language": result.language.value,
         "code": result.code,
         "rounds": result.rounds,

@@ -144,7 +144,7 @@ class BatchedDecoder:
                     state.end("error", "empty prompt")
                 elif state.params.max_tokens < 1:
                     state.end("error", f"the prompt ({len(state.prompt)} tokens) does not fit in the "
-                                       f"context ({self.seq_limit}); raise --n-ctx or shorten the problem")
+                                       f"context ({self.seq_limit}); raise --ctx or shorten the problem")
                 elif state.params.max_tokens < wanted.max_tokens:
                     state.note = (f"cut to {state.params.max_tokens} tokens: the context holds "
                                   f"{self.seq_limit}")
@@ -508,7 +508,7 @@ class BatchedDecoder:
                 self._emit_end(state, reason, note)
 
     def _full_note(self) -> str:
-        return f"the context ({self.pool.cells} tokens) is full; raise --n-ctx or lower --max-tokens"
+        return f"the context ({self.pool.cells} tokens) is full; raise --ctx or lower --max-tokens"
 
     # --- scoring a position outside a batch --------------------------------------------------------
 

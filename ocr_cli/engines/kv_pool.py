@@ -59,7 +59,7 @@ class KVPool:
             self.context = _internals.LlamaContext(model=llama._model, params=params, verbose=False)
         except ValueError as exc:
             raise EngineError(f"cannot create a llama.cpp context of {params.n_ctx} tokens: {exc}",
-                              hint="lower --n-ctx") from None
+                              hint="lower --ctx") from None
         self.ctx = self.context.ctx
         self.memory = llama_cpp.llama_get_memory(self.ctx)
         #: Cells in the pool (all sequences together).

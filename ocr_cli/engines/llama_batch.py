@@ -5,7 +5,7 @@ llama-cpp-python's `Llama` decodes one sequence; this module drives llama.cpp's 
 llama-server's slots do:
 
 1. the model has one `llama_context` (`ocr_cli.engines.kv_pool.KVPool`), made with a unified KV
-   cache of `--n-ctx` cells and one sequence id per slot; the `Llama` object uses that same context;
+   cache of `--ctx` cells and one sequence id per slot; the `Llama` object uses that same context;
 2. the prompts' common prefix is evaluated once and its cells shared by every sequence; each
    sequence's own prompt is evaluated alone; each step decodes one token per running sequence,
    every sequence sampling with its own sampler chain and seed and stopping on its own;

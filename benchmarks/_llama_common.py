@@ -13,14 +13,14 @@ CODE_REQUEST = ("Write a complete Python program that reads an integer n from st
                 "the sum of the first n prime numbers. Explain the approach first, then give the code.")
 
 
-def load_llama(n_ctx: int = 4096, threads: int | None = None) -> Any:
+def load_llama(n_ctx: int = 4096, threads: int | None = None, flash_attn: bool = False) -> Any:
     """The embedded model as a bare `llama_cpp.Llama` (2 threads by default, as on the 2-core box)."""
     import llama_cpp
 
     from ocr_cli.models.embedded import embedded_model_path
 
     return llama_cpp.Llama(str(embedded_model_path()), n_ctx=n_ctx, n_threads=threads or 2,
-                           n_threads_batch=threads or 2, verbose=False)
+                           n_threads_batch=threads or 2, flash_attn=flash_attn, verbose=False)
 
 
 def chat_tokens(llm: Any, user: str, system: str | None = None) -> list[int]:

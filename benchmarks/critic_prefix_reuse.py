@@ -67,7 +67,7 @@ def main() -> None:
         return sum(o.completion_tokens for o in outcomes)
 
     def one_at_a_time() -> int:
-        engine.llama.reset()  # start cold, like the batched variants
+        engine.decoder.pool.trim_cache(0)  # start cold, like the batched variants
         results = [engine.generate(r) for r in requests]
         evaluated["single"] = sum(r.prompt_tokens - r.cached_prompt_tokens for r in results)
         return sum(r.completion_tokens for r in results)

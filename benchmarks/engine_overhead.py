@@ -16,7 +16,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from _llama_common import CODE_REQUEST, interleaved, print_json, print_table
+from _llama_common import CODE_REQUEST, interleaved, load_llama, print_json, print_table
 
 from ocr_cli.config import load_settings
 from ocr_cli.engines.base import GenerationRequest, Message, SamplingParams
@@ -34,11 +34,13 @@ def main() -> None:
     args = parser.parse_args()
     settings = load_settings({"threads": args.threads, "n_ctx": 4096})
     engine = LlamaEngine.open(resolve_model(None), settings)
-    llm = engine.llama
+    # The bare path gets a `Llama` of its own: the engine's uses the decoder's context, whose cache
+    # the decoder tracks. Flash attention on, as in the engine's context.
+    llm = load_llama(n_ctx=4096, threads=args.threads, flash_attn=True)
     request = GenerationRequest((Message("user", CODE_REQUEST),),
                                 SamplingParams(temperature=0, top_k=1, max_tokens=args.tokens))
     prompt = engine.tokenize(engine.render_prompt(request))
-    decoder = BatchedDecoder(llm)
+    decoder = BatchedDecoder(engine.llama)
 
     def ocr_single() -> int:
         return engine.generate(request).completion_tokens

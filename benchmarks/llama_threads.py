@@ -37,7 +37,7 @@ def main() -> None:
     rates: dict[str, list[float]] = {name: [] for name in configs}
     for _ in range(args.reps):
         for name, engine in engines.items():
-            engine.llama.reset()  # no prompt cache: every run evaluates the prompt
+            engine.decoder.pool.trim_cache(0)  # no prompt cache: every run evaluates the prompt
             result = engine.generate(request)
             rates[name].append(result.completion_tokens / result.elapsed_s)
     print(f"{'threads':<16}{'n':>4}{'tok/s (median)':>18}{'runs':>30}")

@@ -69,6 +69,7 @@ class Settings:
     show_reasoning: bool = False
     # judging
     time_limit: float | None = None  # seconds; None: the problem's, else 2
+    wall_time_limit: float | None = None  # wall-clock seconds; None: twice the time limit plus 1
     memory_limit: int | None = None  # MB; None: the problem's, else 1024
     jobs: int | None = None
     python: str | None = None
@@ -160,6 +161,8 @@ def validate(settings: Settings) -> None:
         (settings.time_budget is None or settings.time_budget > 0, "time_budget must be positive"),
         (settings.max_tokens is None or settings.max_tokens > 0, "max_tokens must be positive"),
         (settings.time_limit is None or settings.time_limit > 0, "time_limit must be positive"),
+        (settings.wall_time_limit is None or settings.wall_time_limit > 0,
+         "wall_time_limit must be positive"),
         (settings.memory_limit is None or settings.memory_limit > 0, "memory_limit must be positive"),
         (settings.concurrency >= 1, "concurrency must be at least 1"),
         (settings.sandbox in {"auto", "strict", "rlimits"}, "sandbox must be auto, strict or rlimits"),

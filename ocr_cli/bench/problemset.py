@@ -21,10 +21,10 @@ from typing import Any
 from ocr_cli.errors import ProblemError
 from ocr_cli.problem import livecodebench as lcb
 from ocr_cli.problem.folder import checker_of, read_meta
-from ocr_cli.problem.testdirs import load_tests, natural_key
+from ocr_cli.problem.testdirs import load_inputs, load_tests, natural_key
 from ocr_cli.problem.types import Problem, TestCase
 
-STATEMENT_NAMES = ("statement.txt", "statement.md")
+STATEMENT_NAMES = ("statement.txt", "statement.md", "problem.json")  # problem.json: from `ocr listen`
 
 
 @dataclass(frozen=True)
@@ -70,8 +70,9 @@ class BenchProblem:
 
     @property
     def judge_tests(self) -> tuple[TestCase, ...]:
-        """The hidden tests followed by the samples: what decides whether the final code solved it."""
-        return self.hidden_tests + self.problem.samples
+        """The hidden tests followed by the samples: what decides whether the final code solved it
+        (an interactive problem's samples are dialogue transcripts: only its hidden tests)."""
+        return self.hidden_tests if self.interactive else self.hidden_tests + self.problem.samples
 
 
 def _statement_of(folder: Path) -> Path | None:
@@ -160,7 +161,8 @@ def load_bench_problem(entry: BenchEntry) -> BenchProblem:
     if changes:
         problem = dataclasses.replace(problem, **changes)
     tests_dir = entry.path / "tests"
-    hidden = tuple(load_tests(tests_dir)) if tests_dir.is_dir() and any(tests_dir.glob("*.in")) else ()
+    load = load_inputs if problem.interactive else load_tests  # an interactor may need no answers
+    hidden = tuple(load(tests_dir)) if tests_dir.is_dir() and any(tests_dir.glob("*.in")) else ()
     tags = {name: str(meta[name]) for name in ("difficulty", "platform") if meta.get(name)}
     return BenchProblem(key=entry.key, path=entry.path, problem=problem, hidden_tests=hidden,
                         checker=checker, meta=meta, tags=tags)

@@ -192,8 +192,13 @@ class BenchRunner:
         base = RunRecord(problem=bp.key, strategy=strategy, language=language.value, status="skipped",
                          hidden_tests=len(bp.hidden_tests), checker=bp.checker is not None,
                          tags=dict(bp.tags))
-        if bp.interactive:
-            return dataclasses.replace(base, reason="interactive")
+        from ocr_cli.judge.interactive import find_interactor
+
+        if bp.interactive and find_interactor(bp.path) is None:
+            return dataclasses.replace(base, reason="interactive, without interactor.py/.cpp")
+        if bp.interactive and (strategy == "single" or not self.solve_settings.use_critic):
+            # its samples are dialogues, so the solver has no tests: only a critic can choose
+            return dataclasses.replace(base, reason="interactive: no visible tests and no critic")
         if not bp.judge_tests:
             return dataclasses.replace(base, reason="no tests and no samples to judge with")
         if bp.problem.function_name and language is not Language.PYTHON:

@@ -19,6 +19,7 @@ from ocr_cli.cli.commands import (
     config_cmd,
     critique,
     doctor,
+    listen,
     logs,
     models_cmd,
     repl_cmd,
@@ -69,6 +70,7 @@ app.command("samples")(samples.samples)
 app.command("doctor")(doctor.doctor)
 app.command("repl")(repl_cmd.repl)
 app.command("bench")(bench.bench)
+app.command("listen")(listen.listen)
 app.add_typer(models_cmd.app, name="models", help="List, inspect and download models.")
 app.add_typer(config_cmd.app, name="config", help="Show and locate the configuration.")
 app.add_typer(logs.app, name="logs", help="Transcripts of past runs.")

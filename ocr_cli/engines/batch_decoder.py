@@ -1,14 +1,33 @@
-"""`BatchedDecoder`: N sequences decoded together in one llama.cpp context.
+"""`BatchedDecoder`: N sequences decoded together over one shared KV pool, with admission and preemption.
 
 The method is described in `ocr_cli.engines.llama_batch`. This module works on a bare
 `llama_cpp.Llama` (its model and context parameters) and knows nothing of chat templates or
-`LlamaEngine`.
+`LlamaEngine`. The KV cells live in a `KVPool` (`ocr_cli.engines.kv_pool`); this module decides
+which sequence runs, as a server's scheduler does:
+
+- **Prefix.** The prompts' common prefix is evaluated once on the cache sequence (skipping what it
+  still holds from the last call); every sequence shares those cells.
+- **Admission.** Requests start in order while their prompt (what is not shared) fits in the free
+  cells with a step of headroom for every running sequence; the rest wait. At most `slots` run.
+- **Preemption.** When the next step does not fit, the running sequence furthest from finishing
+  (most tokens left of its budget) is paused: its cells are freed, its tokens and sampler kept. A
+  paused sequence resumes, by evaluating its tokens again, once the running ones have finished
+  (several resume together when they are sure to finish side by side). A sequence running alone
+  that still does not fit ends with finish_reason "length" and a note saying the context is full.
+- **Exactness.** Every prompt (and every resumed sequence) is evaluated alone in its `llama_decode`
+  calls, in chunks of at most `PREFILL_CHUNK` rows, and a step decodes one row per sequence; with
+  flash attention over the unified cache (see `kv_pool`), greedy output then equals one-at-a-time
+  output token for token, with or without preemption. Prompt-lookup drafts put several rows of
+  one sequence beside other sequences' rows, which may round differently.
+- **Scoring.** A request may ask for choice probabilities at a position of its finished answer (a
+  critic's verdict): the sequence's cells are cut back to that position, the rest is evaluated
+  alone, and the logits read there, in the same context, checked against `cancel`.
 """
 
 from __future__ import annotations
 
-import ctypes
 import dataclasses
+import math
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -16,17 +35,22 @@ from dataclasses import dataclass
 from typing import Any
 
 from ocr_cli.engines.base import ChunkCallback, SamplingParams
-from ocr_cli.engines.batch_plan import (
-    CTX_STEP,
-    ContextNeed,
-    common_prefix_length,
-    context_need,
-    round_up,
-    shared_prefix,
-)
+from ocr_cli.engines.batch_plan import common_prefix_length, shared_prefix
+from ocr_cli.engines.kv_pool import CACHE_SEQ, DECODE_NO_SLOT, DECODE_OK, Entry, KVPool
+from ocr_cli.engines.llama_abort import PromptAbort
 from ocr_cli.engines.llama_sequence import SequenceOutcome, SequenceState, TokenText
 from ocr_cli.engines.prompt_lookup import LookupOptions
-from ocr_cli.errors import EngineError
+
+#: Given a finished answer's text: the tokens (prompt included) whose last one is the position to
+#: score, and for each choice the token ids that start it there; None when it cannot be scored.
+ChoiceScorer = Callable[[str], "tuple[list[int], list[set[int]]] | None"]
+
+
+#: Most prompt rows per `llama_decode`. Measured on this CPU build (embedded model, flash attention):
+#: evaluating a sequence's tokens in chunks of up to 97 rows leaves its KV exactly as decoding them
+#: one by one does, while one chunk of 99 rows or more rounds differently. Chunks of 32 keep every
+#: prefill (a prompt from any cached prefix, a resumed sequence) on the one-at-a-time path.
+PREFILL_CHUNK = 32
 
 
 @dataclass
@@ -40,137 +64,64 @@ class DecodeStats:
     drafted_tokens: int = 0
     accepted_draft_tokens: int = 0
     decode_calls: int = 0
+    preemptions: int = 0
+    resumed_tokens: int = 0  # evaluated again to resume paused sequences
+    scoring_tokens: int = 0
+    scoring_s: float = 0.0  # spent reaching the scoring positions and reading the choices
+    peak_cells: int = 0
     elapsed_s: float = 0.0
 
 
+class _Failed(Exception):
+    """llama_decode failed; every running sequence ends with this message."""
+
+
 class BatchedDecoder:
-    """Decodes several prompts at once with a `llama_cpp.Llama`'s model (see the module docstring)."""
+    """Decodes several prompts at once in one context (see the module docstring)."""
 
     def __init__(self, llama: Any, *, max_ctx: int | None = None, lookup: LookupOptions | None = None,
-                 n_batch: int = 512, unified_kv: bool = False, share_prefix: bool = True) -> None:
+                 n_batch: int = 512, slots: int = 8, share_prefix: bool = True,
+                 prefill_chunk: int = PREFILL_CHUNK, resume_chunk: int = PREFILL_CHUNK) -> None:
         import llama_cpp
 
         self.llama = llama
-        #: Most KV cells the decoder's context may hold, over all sequences.
-        self.max_ctx = max_ctx or llama.n_ctx()
-        #: Most positions one sequence may reach (the `Llama` context's size, as for a single request).
-        self.seq_limit = llama.n_ctx()
+        self.pool = KVPool(llama, n_ctx=max_ctx, slots=slots, n_batch=n_batch)
+        #: Cells in the pool, and the most positions one sequence may reach.
+        self.max_ctx = self.seq_limit = self.pool.cells
         self.lookup = lookup
         self.n_batch = n_batch
-        # A unified cache stores a shared prefix once, but every token then attends over all cells
-        # (masked), which changes float rounding: greedy outputs drift from the one-at-a-time ones
-        # after a few dozen tokens. Separate streams (the default) reproduce them exactly.
-        self.unified_kv = unified_kv
-        #: Off: every sequence evaluates its whole prompt and nothing is kept between calls (the
-        #: baseline the benchmarks compare against).
+        self.prefill_chunk = min(prefill_chunk, n_batch)
+        #: Rows per call when a paused sequence's answer is evaluated again.
+        self.resume_chunk = min(resume_chunk, n_batch)
+        #: Off: nothing is shared or kept between calls (the baseline the benchmarks compare against).
         self.share_prefix = share_prefix
         self.stats = DecodeStats()
         self._lib = llama_cpp
         self._vocab = llama._model.vocab
-        self._text = TokenText(self._vocab)
-        self._ctx: Any = None  # llama_cpp._internals.LlamaContext
-        self._ctx_cells = 0
-        self._ctx_per_seq = 0
-        self._ctx_seqs = 0
-        self._batch: Any = None  # llama_cpp._internals.LlamaBatch
-        self._batch_cap = 0
-        self._cached: list[int] = []  # sequence 0's tokens left in the KV cache by the last call
+        self.text = TokenText(self._vocab)
+        self._abort = PromptAbort(self.pool.ctx)
         self._lock = threading.Lock()
+        self._call_prefix = 0  # the prompts' common prefix in this call
 
     @property
     def draft_room(self) -> int:
         return self.lookup.max_draft if self.lookup else 0
 
-    def need(self, prompts: Sequence[Sequence[int]], params: Sequence[SamplingParams]) -> ContextNeed:
-        """The KV cells decoding these prompts needs (see `context_need`)."""
-        return context_need(prompts, params, self.draft_room, self.unified_kv)
+    @property
+    def cached_tokens(self) -> list[int]:
+        """The tokens the prefix cache holds for the next call."""
+        return list(self.pool.cached)
 
     def clamp(self, prompt: Sequence[int], params: SamplingParams) -> SamplingParams:
         """`params` with max_tokens cut so the sequence stays within `seq_limit` positions."""
-        room = self.seq_limit - len(prompt) - self.draft_room - 1
-        if room < 1:
-            raise EngineError(f"a prompt of {len(prompt)} tokens leaves no room to generate in a context "
-                              f"of {self.seq_limit}", hint="raise --n-ctx or shorten the problem")
+        room = max(0, self.seq_limit - len(prompt) - self.draft_room - 1)
         return params if params.max_tokens <= room else dataclasses.replace(params, max_tokens=room)
 
-    # --- context and batch -------------------------------------------------------------------------
-
-    def _ensure_context(self, need: ContextNeed) -> None:
-        if self._ctx is not None and need.seqs <= self._ctx_seqs and (
-            need.cells <= self._ctx_cells if self.unified_kv else need.per_seq <= self._ctx_per_seq
-        ):
-            return
-        from llama_cpp import _internals
-
-        max_seqs = self._lib.llama_max_parallel_sequences()
-        if need.seqs > max_seqs:
-            raise EngineError(f"llama.cpp decodes at most {max_seqs} sequences at once, not {need.seqs}")
-        seqs = max(need.seqs, self._ctx_seqs)  # grow to the larger shape, so the next call fits too
-        if self.unified_kv:
-            size = max(need.cells, min(self.max_ctx, round_up(max(need.cells, self._ctx_cells), CTX_STEP)))
-        else:  # equal streams: n_ctx must divide by n_seq_max
-            per_seq = round_up(max(need.per_seq, self._ctx_per_seq), 256)
-            if per_seq * seqs > self.max_ctx:
-                seqs, per_seq = need.seqs, need.per_seq
-            size = per_seq * seqs
-        self.close()
-        params = self._lib.llama_context_params()
-        ctypes.memmove(ctypes.byref(params), ctypes.byref(self.llama.context_params), ctypes.sizeof(params))
-        params.n_ctx = size
-        params.n_batch = params.n_ubatch = self.n_batch
-        params.n_seq_max = seqs
-        params.kv_unified = self.unified_kv
-        params.embeddings = False
-        params.n_samplers = 0
-        params.samplers = None
-        try:
-            self._ctx = _internals.LlamaContext(model=self.llama._model, params=params, verbose=False)
-        except ValueError as exc:
-            raise EngineError(f"cannot create a llama.cpp context of {size} tokens for {seqs} sequences: "
-                              f"{exc}", hint="lower -n or --max-tokens") from None
-        self._ctx_cells = self._lib.llama_n_ctx(self._ctx.ctx)
-        self._ctx_per_seq = self._lib.llama_n_ctx_seq(self._ctx.ctx)
-        self._ctx_seqs = seqs
-        self._cached = []
-
-    def _ensure_batch(self, capacity: int) -> None:
-        if self._batch is not None and capacity <= self._batch_cap:
-            return
-        from llama_cpp import _internals
-
-        self._batch = _internals.LlamaBatch(n_tokens=capacity, embd=0, n_seq_max=1, verbose=False)
-        self._batch_cap = capacity
-
     def close(self) -> None:
-        """Free the decoder's context (the model stays with its `Llama`)."""
-        if self._ctx is not None:
-            self._ctx.close()
-        self._ctx, self._cached = None, []
-        self._ctx_cells = self._ctx_per_seq = self._ctx_seqs = 0
+        """Free the context (the model stays with its `Llama`)."""
+        self.pool.close()
 
-    # --- decoding ----------------------------------------------------------------------------------
-
-    def _run(self, entries: Sequence[tuple[int, int, int, bool]]) -> None:
-        """Decode (seq_id, token, pos, wants_logits) entries as one batch."""
-        batch = self._batch.batch
-        for i, (seq, token, pos, logits) in enumerate(entries):
-            batch.token[i] = token
-            batch.pos[i] = pos
-            batch.n_seq_id[i] = 1
-            batch.seq_id[i][0] = seq
-            batch.logits[i] = logits
-        batch.n_tokens = len(entries)
-        rc = self._lib.llama_decode(self._ctx.ctx, batch)
-        self.stats.decode_calls += 1
-        if rc != 0:
-            self._lib.llama_memory_clear(self._lib.llama_get_memory(self._ctx.ctx), True)
-            self._cached = []
-            reason = "no room left in the KV cache" if rc == 1 else f"llama_decode returned {rc}"
-            raise EngineError(f"batched decoding failed: {reason}")
-
-    def _sample(self, state: SequenceState, idx: int) -> tuple[int, str]:
-        token = self._lib.llama_sampler_sample(state.sampler, self._ctx.ctx, idx)
-        return token, state.accept(token, self._lib.llama_vocab_is_eog(self._vocab, token))
+    # --- the call ----------------------------------------------------------------------------------
 
     def decode(
         self,
@@ -178,175 +129,422 @@ class BatchedDecoder:
         params: Sequence[SamplingParams],
         on_chunk: ChunkCallback | None = None,
         cancel: threading.Event | None = None,
+        scorers: Sequence[ChoiceScorer | None] | None = None,
     ) -> list[SequenceOutcome]:
-        """Generate one continuation per prompt; outcomes come back in prompt order.
-
-        Raises EngineError when the batch cannot fit in `max_ctx` cells (checked before decoding).
-        """
+        """Generate one continuation per prompt; outcomes come back in prompt order. A prompt that
+        leaves no room to generate ends with finish_reason "error" without failing the others."""
         if not prompts or len(prompts) != len(params):
             raise ValueError("decode needs one SamplingParams per prompt")
-        if any(not p for p in prompts):
-            raise EngineError("cannot decode an empty prompt")
-        params = [self.clamp(p, q) for p, q in zip(prompts, params, strict=True)]
-        need = self.need(prompts, params)
-        if need.cells > self.max_ctx:
-            raise EngineError(
-                f"a batch of {len(prompts)} needs {need.cells} context tokens (prompts plus "
-                f"{sum(p.max_tokens for p in params)} to generate) but the context holds {self.max_ctx}",
-                hint="lower -n or --max-tokens, or raise --n-ctx",
-            )
         with self._lock:
-            self._ensure_context(need)
-            self._ensure_batch(max(self.n_batch, len(prompts) * (self.draft_room + 1)))
-            states = [SequenceState(i, p, params[i], vocab=self._vocab, text=self._text, lookup=self.lookup)
-                      for i, p in enumerate(prompts)]
+            states = [SequenceState(i, p, self.clamp(p, q), vocab=self._vocab, text=self.text,
+                                    lookup=self.lookup) for i, (p, q) in enumerate(zip(prompts, params,
+                                                                                       strict=True))]
+            for state, wanted in zip(states, params, strict=True):
+                if not state.prompt:
+                    state.end("error", "empty prompt")
+                elif state.params.max_tokens < 1:
+                    state.end("error", f"the prompt ({len(state.prompt)} tokens) does not fit in the "
+                                       f"context ({self.seq_limit}); raise --ctx or shorten the problem")
+                elif state.params.max_tokens < wanted.max_tokens:
+                    state.note = (f"cut to {state.params.max_tokens} tokens: the context holds "
+                                  f"{self.seq_limit}")
+            self._scorers = list(scorers) if scorers is not None else [None] * len(states)
             self.stats = DecodeStats(sequences=len(states), prompt_tokens=sum(len(p) for p in prompts))
+            self._emit = on_chunk or (lambda _i, _t: None)
+            calls = self.pool.decode_calls
             started = time.perf_counter()
-            finished_at: dict[int, float] = {}
-            emit = on_chunk or (lambda _i, _t: None)
             try:
-                self._prefill(states, emit, cancel)
-                self._generate(states, emit, cancel, finished_at, started)
+                self._schedule(states, cancel)
             finally:
-                self._keep_cache(states)
-                for state in states:
-                    state.free()
-            self.stats.elapsed_s = time.perf_counter() - started
-            self.stats.completion_tokens = sum(len(s.completion) for s in states)
+                self._settle(states)
+                self.stats.decode_calls = self.pool.decode_calls - calls
+                self.stats.elapsed_s = time.perf_counter() - started
+                self.stats.completion_tokens = sum(len(s.completion) for s in states)
             return [s.outcome() for s in states]
 
-    def _prefill(self, states: list[SequenceState], emit: ChunkCallback,
-                 cancel: threading.Event | None) -> None:
-        """Evaluate the prompts: the shared prefix once on sequence 0 (skipping what sequence 0 still
-        holds from the last call), copy it to the other sequences, then every sequence's own suffix."""
-        mem = self._lib.llama_get_memory(self._ctx.ctx)
-        shared, identical = shared_prefix([s.prompt for s in states]) if self.share_prefix else ([], False)
-        first = states[0].prompt
-        # Sequence 0 keeps what it shares with the last call, short of its last prompt token (which
-        # must be decoded to give logits).
-        reuse = min(common_prefix_length(self._cached, first), len(first) - 1)
-        for seq in range(1, self._ctx_seqs):
-            self._lib.llama_memory_seq_rm(mem, seq, -1, -1)
-        if not self._lib.llama_memory_seq_rm(mem, 0, reuse, -1):
-            self._lib.llama_memory_clear(mem, True)
-            reuse = 0
-        self._cached = []
-        entries = [(0, shared[pos], pos, identical and pos == len(shared) - 1)
-                   for pos in range(reuse, len(shared))]
-        self.stats.prompt_tokens_evaluated += len(entries)
-
-        def after_shared(last_index: int) -> None:
-            for state in states:
-                state.kv_tokens = list(first[:reuse]) if reuse > len(shared) else list(shared)
-                state.cached_prompt_tokens = reuse if state.seq_id == 0 else len(shared)
-                if state.seq_id:
-                    # Only whole sequences can be copied between KV streams: copy, then cut.
-                    self._lib.llama_memory_seq_cp(mem, 0, state.seq_id, -1, -1)
-                    self._lib.llama_memory_seq_rm(mem, state.seq_id, len(shared), -1)
-                    state.kv_tokens = list(shared)
-            if identical:
-                for state in states:
-                    self._take(state, last_index, emit)
-
-        self._run_chunked(entries, {len(entries) - 1: after_shared} if entries else {}, cancel)
-        if not entries:
-            after_shared(-1)
-        if identical:
+    def _schedule(self, states: list[SequenceState], cancel: threading.Event | None) -> None:
+        queue = [s for s in states if not s.done]
+        if not queue:
             return
-        entries, hooks = [], {}
-        for state in states:
-            start = len(state.kv_tokens)
-            suffix = state.prompt[start:]
-            entries.extend((state.seq_id, token, start + j, j == len(suffix) - 1)
-                           for j, token in enumerate(suffix))
-            state.kv_tokens.extend(suffix)
-            hooks[len(entries) - 1] = self._taker(state, emit)
-        self.stats.prompt_tokens_evaluated += len(entries)
-        self._run_chunked(entries, hooks, cancel)
+        try:
+            if not self._prefill_cache(queue, cancel):
+                self._end_all(states, "cancelled")
+                return
+        except _Failed as exc:
+            self._end_all(states, "error", str(exc))
+            return
+        live: list[SequenceState] = []
+        while True:
+            if _is_set(cancel):
+                self._end_all(states, "cancelled")
+                return
+            for state in [s for s in live if s.done]:
+                live.remove(state)
+                self._finish(state, live, queue, cancel)
+            self._admit(queue, live, cancel)
+            if not live:
+                if not queue:
+                    return
+                continue  # the queue's head ended (cancelled or out of room): try the next
+            try:
+                self._step(live, queue)
+            except _Failed as exc:
+                for state in live:
+                    self._emit_end(state, "error", str(exc))
+                    self._release(state)
+                self._end_all(states, "error", str(exc))
+                return
 
-    def _taker(self, state: SequenceState, emit: ChunkCallback) -> Callable[[int], None]:
-        return lambda index: self._take(state, index, emit)
+    # --- cells -------------------------------------------------------------------------------------
 
-    def _take(self, state: SequenceState, index: int, emit: ChunkCallback) -> None:
-        token, chunk = self._sample(state, index)
+    def _used(self, live: Sequence[SequenceState]) -> int:
+        return len(self.pool.cached) + sum(s.own_cells for s in live)
+
+    def _free(self, live: Sequence[SequenceState]) -> int:
+        return self.pool.cells - self._used(live)
+
+    def _note_peak(self, live: Sequence[SequenceState]) -> None:
+        self.stats.peak_cells = max(self.stats.peak_cells, self._used(live))
+
+    def _cache_floor(self, live: Sequence[SequenceState]) -> int:
+        """The cached tokens running sequences share (the cache cannot shrink below them)."""
+        return max((s.shared for s in live), default=0)
+
+    def _make_room(self, need: int, live: list[SequenceState], queue: list[SequenceState],
+                   keep: SequenceState | None = None) -> bool:
+        """Free cells until `need` are free: first the cache's tokens no running sequence shares,
+        then pause the sequence furthest from finishing (not `keep`). False when no one is left to
+        pause (a sequence running alone is never paused)."""
+        while self._free(live) < need:
+            floor = self._cache_floor(live)
+            if len(self.pool.cached) > floor:
+                self.pool.trim_cache(floor)
+                continue
+            others = [s for s in live if s is not keep]
+            if not others or (keep is None and len(live) == 1):
+                return False
+            victim = max(others, key=lambda s: (s.remaining, s.index))
+            self._pause(victim, live, queue)
+        return True
+
+    def _pause(self, state: SequenceState, live: list[SequenceState], queue: list[SequenceState]) -> None:
+        live.remove(state)
+        self.pool.discard_from(state.slot or 0, 0)
+        state.slot, state.shared, state.paused = None, 0, True
+        queue.insert(sum(1 for s in queue if s.paused), state)  # paused ones go first, in pause order
+        self.stats.preemptions += 1
+
+    # --- prefill -----------------------------------------------------------------------------------
+
+    def _prefill_cache(self, queue: list[SequenceState], cancel: threading.Event | None) -> bool:
+        """Put the prompts' common prefix in the cache sequence (keeping what it holds of it already).
+        False when cancelled."""
+        pool = self.pool
+        if not self.share_prefix:
+            pool.trim_cache(0)
+            self._call_prefix = 0
+            return not _is_set(cancel)
+        target, _ = shared_prefix([s.prompt for s in queue]) if len(queue) > 1 else (queue[0].prompt, True)
+        target = target[: min(len(s.prompt) for s in queue) - 1]
+        self._call_prefix = len(target)
+        reuse = common_prefix_length(pool.cached, target)
+        if reuse < len(target):  # else keep all it holds: a sequence may share more than the target
+            pool.trim_cache(reuse)
+        first = queue[0]
+        first.cached_prompt_tokens = -len(target[reuse:])  # the first admitted pays for it (see _admit)
+        if _is_set(cancel):
+            return False
+        done = self._evaluate(CACHE_SEQ, reuse, target[reuse:], logits=False, cancel=cancel,
+                              extend=pool.cached)
+        return done is not None
+
+    def _evaluate(self, seq: int, start: int, tokens: Sequence[int], *, logits: bool,
+                  cancel: threading.Event | None, extend: list[int], chunk: int | None = None) -> int | None:
+        """Evaluate `tokens` of one sequence from position `start`, alone, in chunks (a cancel or
+        Ctrl-C can stop it between and inside them). Each chunk's tokens are appended to `extend`
+        once decoded. Returns the batch row of the last token, or None when cancelled; a failure
+        raises `_Failed`. Whatever a stopped chunk may have left is removed."""
+        if not tokens:
+            return -1
+        last = -1
+        with self._abort.watching(cancel) as abort:
+            size = chunk or self.prefill_chunk
+            for offset in range(0, len(tokens), size):
+                if _is_set(cancel):
+                    return None
+                piece = tokens[offset: offset + size]
+                pos = start + offset
+                rows: list[Entry] = [(seq, t, pos + j, logits and offset + j == len(tokens) - 1)
+                                     for j, t in enumerate(piece)]
+                rc = self.pool.run(rows)
+                if rc != DECODE_OK:
+                    self.pool.discard_from(seq, pos)
+                    if abort.aborted:
+                        return None  # watching() re-raises a Ctrl-C on the way out
+                    raise _Failed(_decode_error(rc))
+                extend.extend(piece)
+                self.stats.prompt_tokens_evaluated += len(piece)
+                last = len(piece) - 1
+        return last
+
+    def _admit(self, queue: list[SequenceState], live: list[SequenceState],
+               cancel: threading.Event | None) -> None:
+        """Start (or resume) sequences from the head of the queue while they fit. Paused sequences
+        resume only once the running ones have finished: the cells then free lie after the cached
+        prefix in order, so a resumed sequence's cells follow its positions as they did before
+        (flash attention sums cells in cell order)."""
+        may_resume = not live
+        if may_resume and queue and queue[0].paused:
+            self.pool.trim_cache(min(len(self.pool.cached), self._call_prefix))
+        while queue and len(live) < self.pool.slots:
+            state = queue[0]
+            if state.paused and not may_resume:
+                return
+            tokens = state.kv_tokens if state.paused else state.prompt
+            # A new one needs its last prompt token's logits; a paused one shares no more than it did.
+            cap = state.first_shared if state.paused else len(tokens) - 1
+            shared = min(common_prefix_length(self.pool.cached, tokens), cap)
+            own = len(tokens) - shared
+            headroom = len(live) + 1 + self.draft_room * (len(live) + 1)
+            if state.paused:
+                headroom += sum(s.remaining for s in live) + state.remaining
+            if self._free(live) < own + headroom:
+                if live:
+                    return
+                # Alone: drop cached tokens nobody shares, then run it if it fits at all.
+                self.pool.trim_cache(shared)
+                if self._free(live) < own + 1:
+                    queue.pop(0)
+                    self._emit_end(state, "length", self._full_note())
+                    continue
+            queue.pop(0)
+            if not self._start(state, tokens, shared, live, cancel):
+                return
+
+    def _start(self, state: SequenceState, tokens: list[int], shared: int, live: list[SequenceState],
+               cancel: threading.Event | None) -> bool:
+        """Give `state` a slot, share the cached prefix, evaluate the rest alone. False if cancelled."""
+        used = {s.slot for s in live}
+        state.slot = next(i for i in range(1, self.pool.slots + 1) if i not in used)
+        self.pool.discard_from(state.slot, 0)
+        self.pool.share(CACHE_SEQ, state.slot, shared)
+        rest = tokens[shared:]
+        resuming = state.paused
+        state.kv_tokens, state.shared, state.paused = list(tokens[:shared]), shared, False
+        live.append(state)
+        if not state.started:
+            state.started = True
+            state.cached_prompt_tokens += shared  # minus what it evaluated for the cache (see above)
+            state.cached_prompt_tokens = max(0, state.cached_prompt_tokens)
+        before = self.stats.prompt_tokens_evaluated
+        try:
+            if resuming:  # prompt and answer apart, chunked as they first were (see PREFILL_CHUNK)
+                row = self._evaluate(state.slot, shared, state.prompt[shared:], logits=False, cancel=cancel,
+                                     extend=state.kv_tokens)
+                start = max(shared, len(state.prompt))
+                if row is not None:
+                    row = self._evaluate(state.slot, start, tokens[start:], logits=False, cancel=cancel,
+                                         extend=state.kv_tokens, chunk=self.resume_chunk)
+            else:
+                state.first_shared = shared
+                row = self._evaluate(state.slot, shared, rest, logits=True, cancel=cancel,
+                                     extend=state.kv_tokens)
+        except _Failed as exc:
+            live.remove(state)
+            self._emit_end(state, "error", str(exc))
+            self._release(state)
+            return True
+        if resuming:
+            evaluated = self.stats.prompt_tokens_evaluated - before
+            self.stats.prompt_tokens_evaluated = before
+            self.stats.resumed_tokens += evaluated
+        self._note_peak(live)
+        if row is None:
+            live.remove(state)
+            self._emit_end(state, "cancelled")
+            self._release(state)
+            return False
+        if not resuming:
+            self._take(state, row)
+        return True
+
+    # --- generation --------------------------------------------------------------------------------
+
+    def _step(self, live: list[SequenceState], queue: list[SequenceState]) -> None:
+        """Decode one token (plus any draft) of every running sequence."""
+        drafts = {s.index: s.draft(self.lookup) for s in live}
+        while self._free(live) < sum(1 + len(drafts[s.index]) for s in live):
+            if not self._make_room(self._free(live) + 1, live, queue):
+                lone = live.pop()
+                self._emit_end(lone, "length", self._full_note())
+                self._release(lone)
+                return
+        entries: list[Entry] = []
+        spans: list[tuple[SequenceState, int, list[int]]] = []
+        for state in live:
+            draft = drafts[state.index]
+            base = len(state.kv_tokens)
+            spans.append((state, len(entries), draft))
+            entries.extend((state.slot or 0, t, base + k, True) for k, t in enumerate(state.pending + draft))
+        rc = self.pool.run(entries)
+        if rc == DECODE_NO_SLOT:  # fragmented cells: pause someone and try again
+            if len(live) == 1:
+                lone = live.pop()
+                self._emit_end(lone, "length", self._full_note())
+                self._release(lone)
+            else:
+                self._pause(max(live, key=lambda s: (s.remaining, s.index)), live, queue)
+            return
+        if rc != DECODE_OK:
+            for state, _, _ in spans:
+                self.pool.discard_from(state.slot or 0, len(state.kv_tokens))
+            raise _Failed(_decode_error(rc))
+        for state, first, draft in spans:
+            state.kv_tokens.extend(state.pending + draft)
+            self._verify(state, first, draft)
+        self._note_peak(live)
+
+    def _take(self, state: SequenceState, row: int) -> None:
+        token = self._lib.llama_sampler_sample(state.sampler, self.pool.ctx, row)
+        chunk = state.accept(token, self._lib.llama_vocab_is_eog(self._vocab, token))
         state.pending = [token]
         if chunk:
-            emit(state.seq_id, chunk)
+            self._emit(state.index, chunk)
 
-    def _run_chunked(self, entries: list[tuple[int, int, int, bool]],
-                     hooks: dict[int, Callable[[int], None]], cancel: threading.Event | None) -> None:
-        """Decode entries in batches of at most n_batch; after each batch, call the hooks of its
-        entries with their index in that batch (to sample while their logits are current)."""
-        for start in range(0, len(entries), self.n_batch):
-            if cancel is not None and cancel.is_set():
-                return
-            chunk = entries[start:start + self.n_batch]
-            self._run(chunk)
-            for offset in range(len(chunk)):
-                hook = hooks.get(start + offset)
-                if hook is not None:
-                    hook(offset)
-
-    def _generate(self, states: list[SequenceState], emit: ChunkCallback, cancel: threading.Event | None,
-                  finished_at: dict[int, float], started: float) -> None:
-        mem = self._lib.llama_get_memory(self._ctx.ctx)
-        while True:
-            if cancel is not None and cancel.is_set():
-                for state in states:
-                    if not state.done:
-                        chunk = state.end("cancelled")
-                        if chunk:
-                            emit(state.seq_id, chunk)
-            live = [s for s in states if not s.done]
-            for state in states:
-                if state.done and state.seq_id not in finished_at:
-                    finished_at[state.seq_id] = time.perf_counter() - started
-                    if state.seq_id:
-                        self._lib.llama_memory_seq_rm(mem, state.seq_id, -1, -1)
-            if not live:
-                return
-            entries: list[tuple[int, int, int, bool]] = []
-            spans: list[tuple[SequenceState, int, list[int]]] = []
-            for state in live:
-                draft = state.draft(self.lookup)
-                tokens = state.pending + draft
-                base = len(state.kv_tokens)
-                spans.append((state, len(entries), draft))
-                entries.extend((state.seq_id, t, base + k, True) for k, t in enumerate(tokens))
-                state.kv_tokens.extend(tokens)
-            self._run(entries)
-            for state, first, draft in spans:
-                self._verify(state, first, draft, emit, mem)
-
-    def _verify(self, state: SequenceState, first: int, draft: list[int], emit: ChunkCallback,
-                mem: Any) -> None:
+    def _verify(self, state: SequenceState, first: int, draft: list[int]) -> None:
         """Sample after the pending token and after each draft token in turn, keeping drafts while
-        the sampler agrees with them; drop the KV of the rejected rest."""
+        the sampler agrees with them; drop the cells of the rejected rest."""
         accepted = 0
         for k in range(len(draft) + 1):
-            token, chunk = self._sample(state, first + k)
-            if chunk:
-                emit(state.seq_id, chunk)
+            self._take(state, first + k)
             if state.done:
                 break
-            if k < len(draft) and token == draft[k]:
+            if k < len(draft) and state.pending[0] == draft[k]:
                 accepted += 1
                 continue
-            state.pending = [token]
             break
         state.note_draft(len(draft), accepted)
         self.stats.drafted_tokens += len(draft)
         self.stats.accepted_draft_tokens += accepted
         if accepted < len(draft):
             keep = len(state.kv_tokens) - (len(draft) - accepted)
-            self._lib.llama_memory_seq_rm(mem, state.seq_id, keep, -1)
+            self.pool.discard_from(state.slot or 0, keep)
             del state.kv_tokens[keep:]
 
-    def _keep_cache(self, states: list[SequenceState]) -> None:
-        """Leave sequence 0's tokens in the KV cache for the next call's prefix reuse."""
-        if self._ctx is None or not states or not self.share_prefix:
+    # --- the end of a sequence ---------------------------------------------------------------------
+
+    def _finish(self, state: SequenceState, live: list[SequenceState], queue: list[SequenceState],
+                cancel: threading.Event | None) -> None:
+        """A sequence ended: score it if asked, then give its cells back."""
+        scorer = self._scorers[state.index]
+        if scorer is not None and state.finish_reason in ("stop", "length") and not _is_set(cancel):
+            live.append(state)
+            try:
+                self._score(state, scorer, live, queue, cancel)
+            except _Failed as exc:
+                state.note = f"not scored: {exc}"
+            live.remove(state)
+        self._release(state)
+
+    def _score(self, state: SequenceState, scorer: ChoiceScorer, live: list[SequenceState],
+               queue: list[SequenceState], cancel: threading.Event | None) -> None:
+        started = time.perf_counter()
+        try:
+            self._score_at(state, scorer, live, queue, cancel)
+        finally:
+            self.stats.scoring_s += time.perf_counter() - started
+
+    def _score_at(self, state: SequenceState, scorer: ChoiceScorer, live: list[SequenceState],
+                  queue: list[SequenceState], cancel: threading.Event | None) -> None:
+        found = scorer(state.stop_text.text)
+        if found is None:
             return
-        mem = self._lib.llama_get_memory(self._ctx.ctx)
-        for seq in range(1, self._ctx_seqs):
-            self._lib.llama_memory_seq_rm(mem, seq, -1, -1)
-        self._cached = list(states[0].kv_tokens)
+        target, choice_ids = found
+        keep = min(common_prefix_length(state.kv_tokens, target), len(target) - 1)
+        self.pool.discard_from(state.slot or 0, keep)
+        del state.kv_tokens[keep:]
+        state.shared = min(state.shared, keep)
+        if len(target) > self.seq_limit or not self._make_room(len(target) - keep, live, queue, keep=state):
+            return
+        before = self.stats.prompt_tokens_evaluated
+        row = self._evaluate(state.slot or 0, keep, target[keep:], logits=True, cancel=cancel,
+                             extend=state.kv_tokens)
+        state.scoring_tokens = self.stats.prompt_tokens_evaluated - before
+        self.stats.prompt_tokens_evaluated = before
+        self.stats.scoring_tokens += state.scoring_tokens
+        if row is not None:
+            state.choice_probabilities = choice_probabilities(self.pool.logits(row), choice_ids)
+
+    def _release(self, state: SequenceState) -> None:
+        """Give a finished sequence's cells back; the first request's tokens stay cached when the
+        cache holds nothing longer it shares (the next call, a revision or the same prompt again,
+        then skips them)."""
+        if state.slot is None:
+            return
+        pool = self.pool
+        if self.share_prefix and state.index == 0 and state.shared == len(pool.cached):
+            pool.share_tail(state.slot, CACHE_SEQ, state.shared)
+            pool.cached = list(state.kv_tokens)
+        pool.discard_from(state.slot, 0)
+        state.slot = None
+
+    def _settle(self, states: list[SequenceState]) -> None:
+        """After the call (also after an exception): no sequence keeps cells but the cache."""
+        for state in states:
+            if state.slot is not None:
+                self._release(state)
+            state.free()
+        if not self.share_prefix:
+            self.pool.trim_cache(0)
+
+    def _emit_end(self, state: SequenceState, reason: Any, note: str | None = None) -> None:
+        chunk = state.end(reason, note)
+        if chunk:
+            self._emit(state.index, chunk)
+
+    def _end_all(self, states: list[SequenceState], reason: Any, note: str | None = None) -> None:
+        for state in states:
+            if not state.done:
+                self._emit_end(state, reason, note)
+
+    def _full_note(self) -> str:
+        return f"the context ({self.pool.cells} tokens) is full; raise --ctx or lower --max-tokens"
+
+    # --- scoring a position outside a batch --------------------------------------------------------
+
+    def next_logits(self, tokens: Sequence[int], cancel: threading.Event | None = None) -> Any | None:
+        """The logits after `tokens`, evaluated on the cache sequence (reusing what it holds); None
+        when cancelled or when `tokens` do not fit."""
+        if not tokens or len(tokens) > self.seq_limit:
+            return None
+        with self._lock:
+            keep = min(common_prefix_length(self.pool.cached, tokens), len(tokens) - 1)
+            self.pool.trim_cache(keep)
+            try:
+                row = self._evaluate(CACHE_SEQ, keep, list(tokens[keep:]), logits=True, cancel=cancel,
+                                     extend=self.pool.cached)
+            except _Failed:
+                return None
+            return None if row is None else self.pool.logits(row)
+
+
+def choice_probabilities(logits: Any, choice_ids: Sequence[set[int]]) -> tuple[float, ...]:
+    """Softmax over choices, each scored by the log-sum-exp of its starting tokens' logits."""
+    scores = []
+    for ids in choice_ids:
+        values = [float(logits[i]) for i in ids]
+        top = max(values)
+        scores.append(top + math.log(sum(math.exp(v - top) for v in values)))
+    top = max(scores)
+    weights = [math.exp(s - top) for s in scores]
+    total = sum(weights)
+    return tuple(w / total for w in weights)
+
+
+def _is_set(cancel: threading.Event | None) -> bool:
+    return cancel is not None and cancel.is_set()
+
+
+def _decode_error(rc: int) -> str:
+    reason = "no room left in the KV cache" if rc == DECODE_NO_SLOT else f"llama_decode returned {rc}"
+    return f"llama.cpp failed while decoding: {reason}"

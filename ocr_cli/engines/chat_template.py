@@ -36,7 +36,8 @@ class ChatTemplate:
             return self.render_fn(messages)
         except Exception as exc:  # a template's own raise_exception or a jinja error
             raise ModelError(f"the chat template ({self.source}) failed: {exc}",
-                             hint="pass --tokenizer FOLDER with a working tokenizer_config.json") from None
+                             hint="`ocr config set tokenizer FOLDER` with a folder holding a working "
+                                  "tokenizer_config.json") from None
 
 
 def jinja_template(template: str, bos_token: str, eos_token: str, source: str) -> ChatTemplate:

@@ -1,55 +1,36 @@
-"""Batched decoding: N sequences decoded together in one llama.cpp context, sharing their common prompt.
+"""Batched decoding: N sequences decoded together over one shared KV pool, in the model's one context.
 
 llama-cpp-python's `Llama` decodes one sequence; this module drives llama.cpp's low-level API
-(`llama_batch`, `llama_decode`, `llama_memory_seq_*`) the way llama.cpp's `examples/batched` does:
+(`llama_batch`, `llama_decode`, `llama_memory_seq_*`) the way llama.cpp's `examples/batched` and
+llama-server's slots do:
 
-1. the longest common token prefix of the prompts is evaluated once, on sequence 0, and copied to
-   every other sequence (`llama_memory_seq_cp`). N drafts of one problem share the whole prompt;
-   N critiques share the problem part;
-2. each sequence's own prompt suffix is evaluated (all sequences in one batch);
-3. each step decodes one token per live sequence (plus a prompt-lookup draft when enabled), and every
-   sequence samples with its own sampler chain and seed and stops on its own.
+1. the model has one `llama_context` (`ocr_cli.engines.kv_pool.KVPool`), made with a unified KV
+   cache of `--ctx` cells and one sequence id per slot; the `Llama` object uses that same context;
+2. the prompts' common prefix is evaluated once and its cells shared by every sequence; each
+   sequence's own prompt is evaluated alone; each step decodes one token per running sequence,
+   every sequence sampling with its own sampler chain and seed and stopping on its own;
+3. cells are taken as tokens are produced: requests start while they fit, the sequence furthest
+   from finishing is paused when the pool runs out and resumed later by evaluating it again
+   (`ocr_cli.engines.batch_decoder.BatchedDecoder`);
+4. a request may ask for choice probabilities at a position of its finished answer (the critic's
+   verdict), read in the same context before the sequence's cells are given back.
 
-Sequence 0's tokens stay in the KV cache after a call, so the next call skips the prefix its first
-prompt shares with them.
-
-The decoder (`ocr_cli.engines.batch_decoder.BatchedDecoder`) runs in its own `llama_context`,
-created from the `Llama` object's model (the weights are shared, not loaded twice) with
-`n_seq_max = N` and one KV stream per sequence (a unified cache would store a shared prefix once,
-but changes rounding: see `BatchedDecoder`), sized for the batch and kept for the next call while
-it is large enough. This module is the thin adapter `LlamaEngine.generate_batch` calls.
+The first request's tokens stay in the cache after a call, so the next call skips the prefix its
+prompts share with them. This module is the thin adapter `LlamaEngine.generate_batch` calls.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-import weakref
 from collections.abc import Sequence
 from typing import Any
 
-from ocr_cli.engines.base import ChunkCallback, GenerationRequest, GenerationResult, SamplingParams
-from ocr_cli.engines.batch_decoder import BatchedDecoder, DecodeStats
+from ocr_cli.engines.base import ChunkCallback, GenerationRequest, GenerationResult
+from ocr_cli.engines.batch_decoder import BatchedDecoder, ChoiceScorer, DecodeStats
 from ocr_cli.engines.batch_plan import shared_prefix
-from ocr_cli.engines.prompt_lookup import LookupOptions
 
-__all__ = ["BatchedDecoder", "DecodeStats", "decoder_for", "generate_batched", "plan_groups", "shared_prefix"]
-
-_decoders: weakref.WeakKeyDictionary[Any, BatchedDecoder] = weakref.WeakKeyDictionary()
-
-
-def decoder_for(engine: Any) -> BatchedDecoder:
-    """The engine's batched decoder, created on first use and kept with the engine."""
-    decoder = _decoders.get(engine)
-    if decoder is None or decoder.llama is not engine.llama:
-        settings = getattr(engine, "settings", None)
-        lookup = LookupOptions() if settings is not None and settings.prompt_lookup else None
-        # The batch's cells (N sequences' prompts and budgets) may use up to --n-ctx in all, while
-        # each sequence stays within the engine's own context like a single request does.
-        budget = max(engine.llama.n_ctx(), settings.n_ctx if settings is not None else 0)
-        decoder = BatchedDecoder(engine.llama, max_ctx=budget, lookup=lookup)
-        _decoders[engine] = decoder
-    return decoder
+__all__ = ["BatchedDecoder", "DecodeStats", "generate_batched", "shared_prefix"]
 
 
 def generate_batched(
@@ -58,48 +39,36 @@ def generate_batched(
     on_chunk: ChunkCallback | None = None,
     cancel: threading.Event | None = None,
 ) -> list[GenerationResult]:
-    """Answer requests with one batched decode (the `LlamaEngine.generate_batch` path for N > 1).
+    """Answer requests with one batched decode.
 
-    `engine` is a `LlamaEngine`: it gives `.llama`, `.render_prompt(request)` and `.tokenize(text)`.
-    Requests that do not all fit in the context together are decoded in consecutive groups that do.
+    `engine` is a `LlamaEngine`: it gives `.decoder`, `.render_prompt(request)`, `.tokenize(text)`
+    and `.choice_token_ids(tokens, choices)`.
     """
-    decoder = decoder_for(engine)
+    started = time.perf_counter()
     prompts = [list(engine.tokenize(engine.render_prompt(r))) for r in requests]
-    params = [r.params for r in requests]
-    results: list[GenerationResult] = []
-    for group in plan_groups(decoder, prompts, params):
-        started = time.perf_counter()
-        offset = group[0]
-
-        def shifted(index: int, text: str, offset: int = offset) -> None:
-            if on_chunk is not None:
-                on_chunk(index + offset, text)
-
-        outcomes = decoder.decode([prompts[i] for i in group], [params[i] for i in group], shifted, cancel)
-        elapsed = time.perf_counter() - started
-        results.extend(
-            GenerationResult(text=o.text, prompt_tokens=o.prompt_tokens,
-                             completion_tokens=o.completion_tokens,
-                             finish_reason=o.finish_reason, elapsed_s=elapsed,
-                             cached_prompt_tokens=o.cached_prompt_tokens)
-            for o in outcomes
-        )
-    return results
+    scorers = [_scorer(engine, r) for r in requests]
+    outcomes = engine.decoder.decode(prompts, [r.params for r in requests], on_chunk, cancel, scorers)
+    elapsed = time.perf_counter() - started
+    return [
+        GenerationResult(text=o.text, prompt_tokens=o.prompt_tokens, completion_tokens=o.completion_tokens,
+                         finish_reason=o.finish_reason, elapsed_s=elapsed,
+                         cached_prompt_tokens=o.cached_prompt_tokens,
+                         error=o.note if o.finish_reason == "error" else None,
+                         note=o.note, choice_probabilities=o.choice_probabilities,
+                         scoring_tokens=o.scoring_tokens)
+        for o in outcomes
+    ]
 
 
-def plan_groups(decoder: BatchedDecoder, prompts: Sequence[Sequence[int]],
-                params: Sequence[SamplingParams]) -> list[list[int]]:
-    """Split request indices into consecutive groups that each fit in the decoder's `max_ctx` cells
-    (a request that cannot fit alone gets a group of its own, and decoding it raises the clear error)."""
-    clamped = [decoder.clamp(p, q) for p, q in zip(prompts, params, strict=True)]
-    groups: list[list[int]] = []
-    for i in range(len(prompts)):
-        if groups:
-            trial = [*groups[-1], i]
-            need = decoder.need([prompts[j] for j in trial], [clamped[j] for j in trial])
-            if need.cells <= decoder.max_ctx:
-                groups[-1] = trial
-                continue
-        groups.append([i])
-    return groups
+def _scorer(engine: Any, request: GenerationRequest) -> ChoiceScorer | None:
+    scoring = request.score_at
+    if scoring is None:
+        return None
+    prompt_text = engine.render_prompt(request)
 
+    def score(answer: str) -> tuple[list[int], list[set[int]]] | None:
+        tokens = list(engine.tokenize(prompt_text + scoring.position(answer)))
+        ids = engine.choice_token_ids(tokens, scoring.choices)
+        return None if ids is None else (tokens, ids)
+
+    return score

@@ -67,6 +67,12 @@ class SequenceOutcome:
     cached_prompt_tokens: int
     finish_reason: FinishReason
     tokens: list[int]
+    #: Why it ended where finish_reason alone does not say (the context filled up, an error).
+    note: str | None = None
+    #: Probabilities of the requested choices at the scoring position (see `ChoiceScorer`).
+    choice_probabilities: tuple[float, ...] | None = None
+    #: Tokens evaluated to reach the scoring position.
+    scoring_tokens: int = 0
 
 
 #: Below this share of accepted draft tokens, a sequence stops drafting.
@@ -74,15 +80,18 @@ LOW_ACCEPTANCE = 0.3
 
 
 class SequenceState:
-    """The live state of one sequence in the batch.
+    """The state of one request in the batch.
 
-    `kv_tokens` are the tokens stored in the KV cache for this sequence (positions 0..len-1);
-    `pending` is the sampled token (plus any draft) still to be decoded.
+    `index` is the request's place in the call; `slot` the llama.cpp sequence id it decodes on while
+    admitted (None while waiting or paused). `kv_tokens` are the tokens its cells hold (positions
+    0..len-1), the first `shared` of them in cells it shares with the prefix cache; `pending` is the
+    sampled token (plus any draft) still to be decoded. A paused sequence keeps its tokens in
+    `kv_tokens` (with no cells) and is resumed by evaluating them again.
     """
 
     def __init__(
         self,
-        seq_id: int,
+        index: int,
         prompt: Sequence[int],
         params: SamplingParams,
         *,
@@ -90,7 +99,15 @@ class SequenceState:
         text: TokenText,
         lookup: LookupOptions | None,
     ) -> None:
-        self.seq_id = seq_id
+        self.index = index
+        self.slot: int | None = None
+        self.shared = 0
+        self.first_shared = 0  # what it shared when it started (a resume shares no more)
+        self.started = False
+        self.paused = False
+        self.note: str | None = None
+        self.choice_probabilities: tuple[float, ...] | None = None
+        self.scoring_tokens = 0
         self.prompt = list(prompt)
         self.params = params
         self.sampler = make_sampler_chain(params)
@@ -142,10 +159,21 @@ class SequenceState:
         self.drafted += drafted
         self.draft_accepted += accepted
 
-    def end(self, reason: FinishReason) -> str:
-        """Finish early (cancelled, error); return any held-back text."""
+    @property
+    def remaining(self) -> int:
+        """Tokens it may still generate."""
+        return self.params.max_tokens - len(self.completion)
+
+    @property
+    def own_cells(self) -> int:
+        """KV cells only this sequence holds."""
+        return len(self.kv_tokens) - self.shared if self.slot is not None else 0
+
+    def end(self, reason: FinishReason, note: str | None = None) -> str:
+        """Finish early (cancelled, error, out of room); return any held-back text."""
         if self.finish_reason is None:
             self.finish_reason = reason
+            self.note = note
         return self._final_text()
 
     def _final_text(self) -> str:
@@ -160,6 +188,9 @@ class SequenceState:
             cached_prompt_tokens=self.cached_prompt_tokens,
             finish_reason=self.finish_reason or "cancelled",
             tokens=list(self.completion),
+            note=self.note,
+            choice_probabilities=self.choice_probabilities,
+            scoring_tokens=self.scoring_tokens,
         )
 
     def free(self) -> None:

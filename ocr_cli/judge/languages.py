@@ -68,7 +68,8 @@ def python_interpreter(options: JudgeOptions) -> Interpreter:
     if options.python:
         found = shutil.which(options.python)
         if found is None:
-            raise JudgeError(f"python interpreter {options.python!r} not found", hint="check --python")
+            raise JudgeError(f"python interpreter {options.python!r} not found",
+                             hint="check ocr test's --python or the `python` setting")
         executable = Path(found).resolve()
         return Interpreter(executable, executable.parent.parent)
     executable = Path(sys.executable).resolve()
@@ -108,7 +109,8 @@ def _compile_limits() -> Limits:
 def _compile_cpp(source: str, options: JudgeOptions, sandbox: Sandbox) -> Build:
     compiler = shutil.which(options.cxx)
     if compiler is None:
-        raise JudgeError(f"C++ compiler {options.cxx!r} not found", hint="install g++ or set --cxx")
+        raise JudgeError(f"C++ compiler {options.cxx!r} not found",
+                         hint="install g++, or choose a compiler with ocr test's --cxx or the `cxx` setting")
     key = hashlib.sha256("\0".join([source, compiler, *options.cxx_flags]).encode()).hexdigest()[:32]
     cache = _cache_dir()
     target = cache / key / "solution"

@@ -64,7 +64,8 @@ class Judge:
         """The limits each case of a solution in `language` runs under."""
         opts = self.options
         slack = PYTHON_AS_SLACK_MB if language is Language.PYTHON else CPP_AS_SLACK_MB
-        return Limits(cpu_s=opts.time_limit_s, wall_s=opts.time_limit_s * 2 + 1,
+        wall = opts.wall_time_limit_s if opts.wall_time_limit_s is not None else opts.time_limit_s * 2 + 1
+        return Limits(cpu_s=opts.time_limit_s, wall_s=wall,
                       address_space_mb=opts.memory_limit_mb + slack,
                       output_bytes=opts.output_limit_mb << 20,
                       stack_mb=min(opts.memory_limit_mb, MAX_STACK_MB))
@@ -132,6 +133,12 @@ class Judge:
                 if on_case:
                     on_case(case)
             return JudgeReport(Verdict.CE, cases, program.build_error, isolation)
+        if self.options.interactor is not None:
+            from ocr_cli.judge.interactive import Interactor, run_interactive
+
+            with Interactor(self.options.interactor, self, self.options.interactor_style) as interactor:
+                return run_interactive(program, interactor, tests, on_case=on_case,
+                                       stop_after_failure=stop_after_failure, cancel=cancel)
 
         def one(index: int, test: TestCase) -> CaseResult | None:
             return program.judge(test, cancel=cancel)

@@ -22,6 +22,7 @@ import subprocess
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -101,6 +102,30 @@ class RunOutcome:
     @property
     def ok(self) -> bool:
         return self.error is None and not self.timed_out and self.signal is None and self.exit_code == 0
+
+
+_spawner_lock = threading.Lock()
+_spawner_pool: ThreadPoolExecutor | None = None
+
+
+def _spawner() -> ThreadPoolExecutor:
+    """The one thread that starts sandbox launchers (it lives as long as ocr)."""
+    global _spawner_pool
+    with _spawner_lock:
+        if _spawner_pool is None:
+            _spawner_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ocr-sandbox-spawner")
+        return _spawner_pool
+
+
+def _forget_spawner() -> None:
+    """In a forked child the spawner's thread does not exist: start a new one when needed."""
+    global _spawner_pool, _spawner_lock
+    _spawner_pool = None
+    _spawner_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_spawner)
 
 
 @dataclass(frozen=True)
@@ -227,9 +252,12 @@ class Session:
                 command += ["--rw" if bind.writable else "--ro", bind.source, bind.target]
         command += [arg for key, value in self._env.items() for arg in ("--env", f"{key}={value}")]
         try:
-            self._proc = subprocess.Popen(command, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
-                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                          start_new_session=True, cwd="/", env={"PATH": SAFE_PATH})
+            # Started from one lasting thread: the launcher dies with the thread that started it
+            # (PR_SET_PDEATHSIG), and a session outlives the worker thread that first used it.
+            self._proc = _spawner().submit(
+                subprocess.Popen, command, pass_fds=(theirs.fileno(),), stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True, cwd="/",
+                env={"PATH": SAFE_PATH}).result()
         except OSError as exc:
             raise JudgeError(f"cannot start the sandbox launcher: {exc}") from exc
         finally:

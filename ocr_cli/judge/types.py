@@ -52,6 +52,9 @@ class JudgeOptions:
     cxx: str = "g++"
     cxx_flags: tuple[str, ...] = ("-O2", "-std=gnu++20")
     sandbox: str = "auto"  # auto | strict (refuse without namespaces) | rlimits (force the weak level)
+    wall_time_limit_s: float | None = None  # None: twice the CPU limit plus a second
+    interactor: str | None = None  # interactive problems: a .py/.cpp file or a command line
+    interactor_style: str = "testlib"  # testlib (PROG in out) | kattis (PROG in ans feedback_dir)
 
 
 @dataclass(frozen=True)

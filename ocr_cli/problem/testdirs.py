@@ -31,6 +31,19 @@ def load_tests(dir: Path) -> list[TestCase]:
 
     Raises ProblemError when the folder is missing, holds no `.in` file, or an input has no answer.
     """
+    answered, unanswered = load_test_files(dir)
+    if unanswered:
+        first = Path(dir) / f"{unanswered[0].name}.in"
+        raise ProblemError("test input has no answer file", path=first,
+                           hint=f"add {unanswered[0].name}.out or {unanswered[0].name}.ans")
+    return answered
+
+
+def load_test_files(dir: Path) -> tuple[list[TestCase], list[TestCase]]:
+    """Every `NAME.in` of `dir`: (those with an answer file, those without, whose output is "").
+
+    Raises ProblemError when the folder is missing or holds no `.in` file.
+    """
     folder = Path(dir)
     if not folder.exists():
         raise ProblemError("test folder not found", path=folder)
@@ -41,11 +54,19 @@ def load_tests(dir: Path) -> list[TestCase]:
     if not inputs:
         raise ProblemError("no tests in folder", path=folder,
                            hint="expected NAME.in with NAME.out or NAME.ans")
-    cases: list[TestCase] = []
+    answered: list[TestCase] = []
+    unanswered: list[TestCase] = []
     for input_path in inputs:
         answer = next((a for s in _ANSWER_SUFFIXES if (a := input_path.with_suffix(s)).is_file()), None)
         if answer is None:
-            raise ProblemError("test input has no answer file", path=input_path,
-                               hint=f"add {input_path.stem}.out or {input_path.stem}.ans")
-        cases.append(TestCase(name=input_path.stem, input=_read(input_path), output=_read(answer)))
-    return cases
+            unanswered.append(TestCase(name=input_path.stem, input=_read(input_path), output=""))
+        else:
+            answered.append(TestCase(name=input_path.stem, input=_read(input_path), output=_read(answer)))
+    return answered, unanswered
+
+
+def load_inputs(dir: Path) -> list[TestCase]:
+    """Every `NAME.in` of `dir`, with its answer when there is one ("" otherwise), naturally sorted:
+    the tests of an interactive problem, whose interactor may not need answers."""
+    answered, unanswered = load_test_files(dir)
+    return sorted(answered + unanswered, key=lambda case: natural_key(case.name))

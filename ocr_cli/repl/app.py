@@ -14,6 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from prompt_toolkit import PromptSession
+from prompt_toolkit.application import run_in_terminal
+from prompt_toolkit.application.current import set_app
 from prompt_toolkit.filters import is_searching
 from prompt_toolkit.history import FileHistory, InMemoryHistory
 from prompt_toolkit.key_binding import KeyBindings, KeyPressEvent
@@ -84,6 +86,21 @@ class Repl:
         self.prompt = prompt
         self._plain_lines: Iterator[str] | None = None
         self.dispatcher = Dispatcher(session, console, ask=self._ask, solve=self._solve)
+        if prompt is not None:
+            self.dispatcher.notify = self._notify
+
+    def _notify(self, text: str) -> None:
+        """Print a line from another thread without breaking the prompt being edited."""
+        app = self.prompt.app if self.prompt is not None else None
+        if app is None or not app.is_running or app.loop is None:
+            self._say(text)
+            return
+
+        def show() -> None:  # on the prompt's loop, as its application (run_in_terminal needs that)
+            with set_app(app):
+                run_in_terminal(lambda: self._say(text))
+
+        app.loop.call_soon_threadsafe(show)
 
     # ----- answering -----------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.syntax import Syntax
@@ -22,6 +23,9 @@ from ocr_cli.language import Language
 from ocr_cli.repl import render
 from ocr_cli.repl.clipboard import copy_to_clipboard
 from ocr_cli.repl.session import ReplSession
+
+if TYPE_CHECKING:
+    from ocr_cli.listen import Listener, ListenEvent
 
 
 class CommandError(OcrError):
@@ -66,6 +70,8 @@ COMMANDS: dict[str, CommandSpec] = {spec.name: spec for spec in [
     CommandSpec("history", "/history", "the runs of this session"),
     CommandSpec("settings", "/settings [save]", "show the settings; `save` writes session changes to "
                 "the config file", ("save",)),
+    CommandSpec("listen", "/listen [PORT|off]", "receive problems from Competitive Companion; each "
+                "becomes the current problem", ("off",)),
     CommandSpec("clear", "/clear", "forget the current problem and its tests"),
     CommandSpec("help", "/help", "this list"),
     CommandSpec("quit", "/quit", "leave (Ctrl+D too)"),
@@ -126,6 +132,15 @@ class Dispatcher:
         self.console = console
         self.ask = ask
         self.solve = solve
+        #: Prints a line from another thread (the listener's); the app makes it safe beside the prompt.
+        self.notify: Callable[[str], None] = self._say
+        self.listener: Listener | None = None
+
+    def close(self) -> None:
+        """Stop what runs in the background (the listener)."""
+        if self.listener is not None:
+            self.listener.close()
+            self.listener = None
 
     def run(self, line: str) -> Outcome:
         """Run one command line."""
@@ -190,6 +205,50 @@ class Dispatcher:
             self._say(f"loaded {len(tests)} tests from {args[0]}: they belong to the next problem you paste")
             return
         self._say(f"loaded {len(tests)} tests from {args[0]} ({len(self.session.tests())} tests in all)")
+
+    def _cmd_listen(self, args: list[str]) -> None:
+        from ocr_cli.listen import DEFAULT_PORT, Listener
+
+        if len(args) > 1:
+            raise CommandError("usage: /listen [PORT|off]")
+        if args and args[0].lower() == "off":
+            if self.listener is None:
+                self._say("not listening")
+                return
+            self.close()
+            self._say("stopped listening")
+            return
+        port = DEFAULT_PORT
+        if args:
+            port = _int_arg(args, "/listen PORT", 0)  # 0: any free port
+        if self.listener is not None:
+            if self.listener.ports == [port] or not args:
+                self._say(f"already listening on 127.0.0.1:{self.listener.ports[0]} (/listen off stops)")
+                return
+            self.close()
+        root = Path.cwd()
+        self.listener = Listener(root, [port], on_event=self._problem_arrived).start()
+        self._say(f"listening on 127.0.0.1:{self.listener.ports[0]}; problems go to {root} and each "
+                  "becomes the current problem (/listen off stops)")
+
+    def _problem_arrived(self, event: ListenEvent) -> None:
+        """A listener event: a received problem becomes the current one (called on the listener's thread)."""
+        from ocr_cli.frontend.render_listen import event_line
+        from ocr_cli.listen import ProblemReceived
+        from ocr_cli.problem.folder import load_problem_folder
+
+        line = event_line(event, Path.cwd())
+        if isinstance(event, ProblemReceived):
+            try:
+                problem = load_problem_folder(event.folder)
+            except OcrError as exc:
+                self.notify(f"{line}; cannot read it: {exc}")
+                return
+            dropped = self.session.set_problem(problem)
+            line += " · now the current problem (/solve solves it)"
+            if dropped:
+                line += f"; dropped {', '.join(dropped)}"
+        self.notify(line)
 
     def _cmd_statement(self, args: list[str]) -> None:
         if len(args) > 1:

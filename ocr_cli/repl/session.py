@@ -197,9 +197,10 @@ class ReplSession:
     def load_tests_dir(self, folder: Path) -> list[TestCase]:
         """Load an oj-layout test folder to use alongside the samples of the current problem (or of
         the next one, when none is current)."""
-        from ocr_cli.problem.testdirs import load_tests
+        from ocr_cli.problem.testdirs import load_inputs, load_tests
 
-        self.dir_tests = list(load_tests(folder))
+        interactive = self.problem is not None and self.problem.interactive  # answers are optional
+        self.dir_tests = list(load_inputs(folder) if interactive else load_tests(folder))
         self.tests_dir = folder
         return self.dir_tests
 
@@ -214,7 +215,9 @@ class ReplSession:
 
     def tests(self) -> list[TestCase]:
         """The tests a solve and `/test` use: the samples, a loaded folder, the added pairs."""
-        samples = list(self.problem.samples) if self.problem is not None else []
+        problem = self.problem
+        # an interactive problem's samples are dialogue transcripts, not batch tests
+        samples = list(problem.samples) if problem is not None and not problem.interactive else []
         return samples + self.dir_tests + self.added_tests
 
     # ----- solving -------------------------------------------------------------------------------

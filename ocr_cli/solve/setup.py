@@ -101,9 +101,12 @@ def judge_options_from(settings: Settings, problem: Problem,
     except ValueError as exc:
         raise ConfigError(f"cxx_flags cannot be split: {exc}") from None
     checking = checking or Checking()
+    interactor = interactor_for(problem)
     options = JudgeOptions(
+        interactor=str(interactor) if interactor is not None else None,
         time_limit_s=settings.time_limit or problem.time_limit_s or DEFAULT_TIME_LIMIT_S,
         memory_limit_mb=settings.memory_limit or problem.memory_limit_mb or DEFAULT_MEMORY_LIMIT_MB,
+        wall_time_limit_s=settings.wall_time_limit,
         jobs=settings.jobs,
         python=settings.python,
         cxx=settings.cxx,
@@ -166,14 +169,28 @@ def checker_command(checker: Path, *, python: str | None = None, cxx: str = "g++
     return shlex.quote(str(checker.resolve()))
 
 
-def collect_tests(problem: Problem, test_dirs: Iterable[str | Path]) -> list[TestCase]:
-    """The statement's samples, then every test of each `--tests` folder (names made unique)."""
-    from ocr_cli.problem.testdirs import load_tests
+def interactor_for(problem: Problem) -> Path | None:
+    """The interactor beside an interactive problem's statement (`interactor.py`/`.cpp`), if any."""
+    from ocr_cli.judge.interactive import find_interactor
 
-    tests = list(problem.samples)
+    if not problem.interactive or not problem.source or problem.source.startswith("<"):
+        return None
+    return find_interactor(Path(problem.source).parent)
+
+
+def collect_tests(problem: Problem, test_dirs: Iterable[str | Path]) -> list[TestCase]:
+    """The statement's samples, then every test of each `--tests` folder (names made unique).
+
+    An interactive problem's samples are dialogue transcripts, not batch tests: they are left out,
+    and its test folders may hold inputs without answers (the interactor decides).
+    """
+    from ocr_cli.problem.testdirs import load_inputs, load_tests
+
+    tests = [] if problem.interactive else list(problem.samples)
     seen = {case.name for case in tests}
+    load = load_inputs if problem.interactive else load_tests
     for folder in test_dirs:
-        for case in load_tests(Path(folder)):
+        for case in load(Path(folder)):
             name = case.name
             if name in seen:
                 name = f"{Path(folder).name}/{case.name}"

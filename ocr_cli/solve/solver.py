@@ -301,7 +301,7 @@ class Solver:
         start = time.perf_counter()
         results = yield from self._generate(critic, requests, [c.id for c in chosen], "critique")
         for candidate, messages, result in zip(chosen, prompts, results, strict=True):
-            self._budget.spend(result.completion_tokens, result.prompt_tokens)
+            self._budget.spend(result.completion_tokens + result.scoring_tokens, result.prompt_tokens)
             scoring_start = time.perf_counter()
             critique = read_critique(critic, messages, result.text, result.choice_probabilities)
             candidate.critique = result.text

@@ -51,7 +51,7 @@ def test_solved_counts_skips_and_critic_accuracy(tmp_path: Path) -> None:
     by_key = {(r.problem.split("/")[1], r.strategy): r for r in report.records}
     double = by_key[("double", "select")]
     assert double.final_verdict == "WA" and double.tests_total == 4 and double.tests_passed == 1
-    assert by_key[("guess", "single")].reason == "interactive"
+    assert by_key[("guess", "single")].reason == "interactive, without interactor.py/.cpp"
     assert by_key[("divisor", "select")].checker is True
     single, select = report.groups()
     assert (single.attempted, single.solved, single.skipped) == (3, 2, 1)

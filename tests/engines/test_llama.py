@@ -42,6 +42,28 @@ def test_info(engine: LlamaEngine) -> None:
     assert info.chat_template == "gguf"
 
 
+def test_the_model_has_one_context(engine: LlamaEngine) -> None:
+    # The decoder's KV pool is the only context: the Llama object uses it too, at the full size.
+    assert engine.llama._ctx is engine.decoder.pool.context
+    assert engine.llama.n_ctx() == engine.decoder.pool.cells == 2048
+    assert engine.decoder.pool.slots >= 8
+
+
+def test_batched_requests_match_one_at_a_time() -> None:
+    requests = [ask(q, temperature=0, max_tokens=16) for q in ("Name a fruit.", "Count to four.", "Say hi.")]
+    batched = LlamaEngine.open(resolve_model(None), Settings(n_ctx=2048, batched=True, threads=1))
+    try:
+        together = batched.generate_batch(requests)
+    finally:
+        batched.close()
+    fresh = LlamaEngine.open(resolve_model(None), SETTINGS)
+    try:
+        alone = [fresh.generate(r) for r in requests]
+    finally:
+        fresh.close()
+    assert [r.text for r in together] == [r.text for r in alone]
+
+
 def test_same_seed_same_text(engine: LlamaEngine) -> None:
     request = ask("Name three colours.", seed=7, max_tokens=16, temperature=0.9)
     first = engine.generate(request)
@@ -133,7 +155,7 @@ def test_cancel_during_prompt_evaluation(engine: LlamaEngine) -> None:
     cancel = SetAfterPolls(polls=5)  # check 1: before starting; checks 2+: llama.cpp's abort callback
     result = engine.generate(request, cancel=cancel)
     assert result.finish_reason == "cancelled" and result.completion_tokens == 0
-    assert engine.llama.n_tokens < prompt_tokens  # stopped inside the prompt, not after it
+    assert len(engine.decoder.cached_tokens) < prompt_tokens  # stopped inside the prompt, not after it
     # The engine is still consistent: the same request now matches a fresh greedy run.
     resumed = engine.generate(request)
     fresh = LlamaEngine.open(resolve_model(None), SETTINGS)
@@ -157,7 +179,7 @@ class CtrlCDuringPrompt(threading.Event):
     def is_set(self) -> bool:
         import signal
 
-        evaluating = self.engine._abort._cancel is self  # inside PromptAbort.watching(self)
+        evaluating = self.engine.decoder._abort._cancel is self  # inside PromptAbort.watching(self)
         if evaluating and not self.raised_during_prompt:
             self.raised_during_prompt = True
             signal.raise_signal(signal.SIGINT)
@@ -171,7 +193,7 @@ def test_ctrl_c_during_prompt_evaluation(engine: LlamaEngine) -> None:
     with pytest.raises(KeyboardInterrupt):
         engine.generate(request, cancel=cancel)
     assert cancel.raised_during_prompt
-    assert engine.llama.n_tokens < len(prompt)  # stopped midway through the prompt
+    assert len(engine.decoder.cached_tokens) < len(prompt)  # stopped midway through the prompt
     assert engine.generate(ask("Say ok.", temperature=0, max_tokens=3)).completion_tokens > 0
 
 
@@ -260,3 +282,17 @@ def test_stop_filter_holds_back_a_partial_stop() -> None:
     assert stops.add("x more") == "</enx more"
     assert stops.add(" </end> tail") == " "
     assert stops.stopped and stops.text == "abc</enx more "
+
+
+def test_verdict_scored_inside_generation_matches_scoring_afterwards(engine: LlamaEngine) -> None:
+    from ocr_cli.solve.critic import VERDICT_SCORING, score_verdict
+
+    request = GenerationRequest((Message("user", "Is 2 + 2 = 4? End with <judgement>right</judgement> or "
+                                                 "<judgement>wrong</judgement>."),),
+                                SamplingParams(temperature=0, max_tokens=24), score_at=VERDICT_SCORING)
+    result = engine.generate(request)
+    assert result.choice_probabilities is not None and result.scoring_tokens > 0
+    p_right, p_wrong = result.choice_probabilities
+    assert p_right + p_wrong == pytest.approx(1.0)
+    afterwards = score_verdict(engine, request.messages, result.text)
+    assert afterwards == pytest.approx(p_right, abs=1e-3)

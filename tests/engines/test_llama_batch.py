@@ -1,4 +1,4 @@
-"""Batched decoding against the real embedded model (small, CPU, short token limits)."""
+"""Batched decoding over one KV pool against the real embedded model (small, CPU, short token limits)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,18 @@ from typing import Any
 
 import pytest
 
-from ocr_cli.engines.base import GenerationRequest, Message, SamplingParams
-from ocr_cli.engines.llama_batch import BatchedDecoder, generate_batched, plan_groups, shared_prefix
+from ocr_cli.engines.base import ChoiceScoring, GenerationRequest, Message, SamplingParams
+from ocr_cli.engines.batch_decoder import choice_probabilities
+from ocr_cli.engines.kv_pool import CACHE_SEQ
+from ocr_cli.engines.llama_batch import BatchedDecoder, generate_batched, shared_prefix
 from ocr_cli.engines.prompt_lookup import LookupOptions
-from ocr_cli.errors import EngineError
 
 pytestmark = pytest.mark.model
 
 GREEDY = SamplingParams(temperature=0, max_tokens=40)
+QUESTIONS = ("Write a Python program that reads n and prints the sum of 1..n.",
+             "Explain binary search in detail.", "Write a long essay about the sea.",
+             "Write C++ code for Dijkstra.")
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +29,10 @@ def llm() -> Iterator[Any]:
     from ocr_cli.models.embedded import embedded_model_path
 
     # One thread: on a loaded shared machine, llama.cpp's threads spin-waiting on each other are slow.
-    model = llama_cpp.Llama(str(embedded_model_path()), n_ctx=1024, n_threads=1, verbose=False)
+    # Flash attention, as the engine's context has: the one-at-a-time reference below then runs the
+    # same kernels as the batched path, in llama-cpp-python's own single-sequence context.
+    model = llama_cpp.Llama(str(embedded_model_path()), n_ctx=1024, n_threads=1, n_threads_batch=1,
+                            flash_attn=True, verbose=False)
     yield model
     model.close()
 
@@ -35,16 +42,42 @@ def chat(llm: Any, text: str) -> list[int]:
     return list(llm.tokenize(prompt.encode(), add_bos=False, special=True))
 
 
+_reference: dict[tuple[tuple[int, ...], int], list[int]] = {}
+
+
 def one_at_a_time(llm: Any, prompt: list[int], max_tokens: int) -> list[int]:
-    """Greedy tokens from llama-cpp-python's own single-sequence loop."""
+    """Greedy tokens from llama-cpp-python's own single-sequence loop (cached per prompt)."""
     import llama_cpp
 
-    out: list[int] = []
-    for token in llm.generate(prompt, temp=0, top_k=1, repeat_penalty=1.0):
-        if llama_cpp.llama_vocab_is_eog(llm._model.vocab, token) or len(out) >= max_tokens:
-            break
-        out.append(token)
-    return out
+    key = (tuple(prompt), max_tokens)
+    if key not in _reference:
+        llm.reset()
+        out: list[int] = []
+        for token in llm.generate(prompt, temp=0, top_k=1, repeat_penalty=1.0):
+            if llama_cpp.llama_vocab_is_eog(llm._model.vocab, token) or len(out) >= max_tokens:
+                break
+            out.append(token)
+        _reference[key] = out
+    return _reference[key]
+
+
+def cells_of(decoder: BatchedDecoder, seq: int) -> int:
+    """Positions llama.cpp holds for a sequence (0 when none)."""
+    import llama_cpp
+
+    return int(llama_cpp.llama_memory_seq_pos_max(decoder.pool.memory, seq)) + 1
+
+
+def test_greedy_batch_matches_one_at_a_time(llm: Any) -> None:
+    prompts = [chat(llm, q) for q in QUESTIONS] + [chat(llm, QUESTIONS[0])]
+    decoder = BatchedDecoder(llm)
+    outcomes = decoder.decode(prompts, [GREEDY] * len(prompts))
+    assert [o.tokens for o in outcomes] == [one_at_a_time(llm, p, GREEDY.max_tokens) for p in prompts]
+    assert all(o.text == llm.detokenize(o.tokens).decode() for o in outcomes)
+    assert decoder.stats.preemptions == 0
+    # The common prefix (the chat template's opening) was evaluated once for all five.
+    shared = len(shared_prefix(prompts)[0])
+    assert decoder.stats.prompt_tokens_evaluated == sum(map(len, prompts)) - 4 * shared
 
 
 def agreement(a: list[int], b: list[int]) -> int:
@@ -53,47 +86,81 @@ def agreement(a: list[int], b: list[int]) -> int:
     return next((i for i in range(n) if a[i] != b[i]), n)
 
 
-def test_greedy_batch_is_identical_and_matches_one_at_a_time(llm: Any) -> None:
-    prompt = chat(llm, "Write a Python program that reads n and prints the sum of 1..n.")
-    reference = one_at_a_time(llm, prompt, GREEDY.max_tokens)
+def test_a_pool_too_small_for_all_preempts_and_stays_close_to_greedy_output(llm: Any) -> None:
+    """Measured on this build: the sequence paused and resumed in a 256-cell pool leaves the
+    one-at-a-time greedy path after 56 of 60 tokens (the others match): its cells then lie elsewhere
+    in the pool, and the attention kernel's sums round differently (docs/performance.md). Pin that
+    they agree for a generous prefix and that nothing else changes."""
+    prompts = [chat(llm, q) for q in QUESTIONS]
+    params = SamplingParams(temperature=0, max_tokens=60)
+    decoder = BatchedDecoder(llm, max_ctx=256)  # 4 x (about 20 + 60) cells do not fit at once
+    outcomes = decoder.decode(prompts, [params] * 4)
+    assert decoder.stats.preemptions >= 1 and decoder.stats.resumed_tokens > 0
+    assert decoder.stats.peak_cells <= 256
+    reference = [one_at_a_time(llm, p, 60) for p in prompts]
+    agreed = [agreement(o.tokens, r) for o, r in zip(outcomes, reference, strict=True)]
+    assert sum(a == 60 for a in agreed) >= 3 and min(agreed) >= 40
+    assert [o.finish_reason for o in outcomes] == ["length"] * 4
+
+
+def test_a_sequence_paused_and_resumed_alone_is_exact(llm: Any) -> None:
+    prompt = chat(llm, QUESTIONS[2])
+    params = SamplingParams(temperature=0, max_tokens=60)
     decoder = BatchedDecoder(llm)
-    outcomes = decoder.decode([prompt] * 4, [GREEDY] * 4)
-    # With one KV stream per sequence, llama.cpp's batched arithmetic reproduces the single-sequence
-    # output token for token (a unified cache does not: see test_unified_cache_agreement_is_pinned).
-    assert [o.tokens for o in outcomes] == [reference] * 4
-    assert decoder.stats.prompt_tokens_evaluated == len(prompt)  # evaluated once for all four
-    assert [o.cached_prompt_tokens for o in outcomes] == [0] + [len(prompt)] * 3
-    assert all(o.text == llm.detokenize(reference).decode() for o in outcomes)
+    step, steps = decoder._step, [0]
+
+    def pausing_step(live: list[Any], queue: list[Any]) -> None:
+        steps[0] += 1
+        if steps[0] == 30:
+            decoder._pause(live[0], live, queue)  # then resumed by evaluating its tokens again
+            return
+        step(live, queue)
+
+    decoder._step = pausing_step  # type: ignore[method-assign]
+    outcome = decoder.decode([prompt], [params])[0]
+    assert decoder.stats.preemptions == 1 and decoder.stats.resumed_tokens >= 29
+    assert outcome.tokens == one_at_a_time(llm, prompt, 60)
 
 
-def test_unified_cache_agreement_is_pinned(llm: Any) -> None:
-    """With a unified KV cache, attention runs over interleaved cells and rounding differs: measured
-    on this build, the second of two sequences leaves the single-sequence greedy path after 41
-    tokens (the first stays on it). Pin that they agree at least for a generous prefix."""
-    prompt = chat(llm, "Write a Python program that reads n and prints the sum of 1..n.")
-    params = SamplingParams(temperature=0, max_tokens=64)
-    reference = one_at_a_time(llm, prompt, params.max_tokens)
-    outcomes = BatchedDecoder(llm, unified_kv=True).decode([prompt] * 2, [params] * 2)
-    for outcome in outcomes:
-        assert agreement(outcome.tokens, reference) >= 32
-    assert outcomes[0].tokens == reference
-
-
-def test_distinct_seeds_differ_and_a_seed_reproduces(llm: Any) -> None:
-    prompt = chat(llm, "Tell me a short story about a robot.")
-    params = [SamplingParams(temperature=1.0, top_k=0, top_p=1.0, min_p=0.0, seed=s, max_tokens=24)
+def test_seeded_sampling_survives_preemption_and_distinct_seeds_differ(llm: Any) -> None:
+    prompts = [chat(llm, q) for q in QUESTIONS[:3]]
+    params = [SamplingParams(temperature=1.0, top_k=0, top_p=1.0, min_p=0.0, seed=s, max_tokens=90)
               for s in (1, 2, 3)]
-    first = BatchedDecoder(llm).decode([prompt] * 3, params)
-    # A fresh decoder (as in a new `ocr` run) reproduces a seed exactly. A warm one re-evaluates only
-    # the last prompt token, whose logits then differ in rounding, enough to move a full-vocabulary
-    # draw: seeds reproduce per run, not across calls on one decoder.
-    again = BatchedDecoder(llm).decode([prompt] * 3, params)
-    assert len({tuple(o.tokens) for o in first}) >= 2
-    assert [o.tokens for o in first] == [o.tokens for o in again]
+    roomy = BatchedDecoder(llm).decode(prompts, params)
+    tight_decoder = BatchedDecoder(llm, max_ctx=256)
+    tight = tight_decoder.decode(prompts, params)
+    assert tight_decoder.stats.preemptions >= 1
+    # Same draws from the same seeds; near-ties may part after the resume (see above).
+    assert all(agreement(a.tokens, b.tokens) >= 20 for a, b in zip(tight, roomy, strict=True))
+    same_prompt = BatchedDecoder(llm).decode([prompts[0]] * 3, params)
+    assert len({tuple(o.tokens) for o in same_prompt}) >= 2  # distinct seeds, distinct answers
+
+
+def test_more_requests_than_slots_wait_for_one(llm: Any) -> None:
+    prompts = [chat(llm, q) for q in QUESTIONS]
+    params = SamplingParams(temperature=0, max_tokens=12)
+    outcomes = BatchedDecoder(llm, slots=2).decode(prompts, [params] * 4)
+    assert [o.tokens for o in outcomes] == [one_at_a_time(llm, p, 40)[:12] for p in prompts]
+
+
+def test_a_lone_sequence_that_cannot_fit_ends_with_length_and_a_note(llm: Any) -> None:
+    prompt = chat(llm, QUESTIONS[2])
+    decoder = BatchedDecoder(llm, max_ctx=256)
+    outcome = decoder.decode([prompt], [SamplingParams(temperature=0, max_tokens=1000)])[0]
+    assert outcome.finish_reason == "length"
+    assert outcome.completion_tokens == 256 - len(prompt) - 1
+    assert outcome.note is not None and "context" in outcome.note
+
+
+def test_a_prompt_longer_than_the_context_fails_alone(llm: Any) -> None:
+    prompt = chat(llm, "Hi")
+    outcomes = BatchedDecoder(llm).decode([[1] * 1100, prompt], [GREEDY, GREEDY])
+    assert outcomes[0].finish_reason == "error" and "does not fit" in (outcomes[0].note or "")
+    assert outcomes[1].tokens == one_at_a_time(llm, prompt, GREEDY.max_tokens)
 
 
 def test_each_sequence_stops_on_its_own(llm: Any) -> None:
-    prompt = chat(llm, "Write a Python program that reads n and prints the sum of 1..n.")
+    prompt = chat(llm, QUESTIONS[0])
     params = [
         SamplingParams(temperature=0, max_tokens=5),
         SamplingParams(temperature=0, max_tokens=40, stop=("\n",)),
@@ -111,7 +178,7 @@ def test_each_sequence_stops_on_its_own(llm: Any) -> None:
 
 
 def test_cancel_stops_every_sequence(llm: Any) -> None:
-    prompt = chat(llm, "Write a long essay about the sea.")
+    prompt = chat(llm, QUESTIONS[2])
     cancel = threading.Event()
     seen: list[int] = []
 
@@ -126,62 +193,127 @@ def test_cancel_stops_every_sequence(llm: Any) -> None:
     assert all(0 < o.completion_tokens < 20 for o in outcomes)
 
 
-def test_too_small_context_is_an_engine_error_before_decoding(llm: Any) -> None:
-    prompt = chat(llm, "Hi")
-    decoder = BatchedDecoder(llm, max_ctx=256)
-    with pytest.raises(EngineError, match=r"needs \d+ context tokens"):
-        decoder.decode([prompt] * 4, [SamplingParams(temperature=0, max_tokens=100)] * 4)
-    assert decoder.stats.decode_calls == 0
-    # The adapter splits such a batch into groups that fit instead.
-    groups = plan_groups(decoder, [prompt] * 4, [SamplingParams(max_tokens=100)] * 4)
-    assert groups == [[0], [1], [2], [3]] or all(len(g) < 4 for g in groups)
-    assert sorted(i for g in groups for i in g) == [0, 1, 2, 3]
+class SetAfterPolls(threading.Event):
+    """A cancel event that reads as set from its `polls`-th check on."""
+
+    def __init__(self, polls: int) -> None:
+        super().__init__()
+        self.polls = polls
+        self.checks = 0
+
+    def is_set(self) -> bool:
+        self.checks += 1
+        return self.checks >= self.polls
 
 
-def test_prompt_longer_than_the_context_is_an_engine_error(llm: Any) -> None:
-    with pytest.raises(EngineError, match="no room to generate"):
-        BatchedDecoder(llm).decode([[1] * 1100, [1] * 5], [GREEDY, GREEDY])
+def test_cache_stays_true_after_a_failed_decode_and_a_cancel_between_prefill_chunks(llm: Any) -> None:
+    long_prompt = chat(llm, "Summarise: " + "the quick brown fox jumps over the lazy dog. " * 12)
+    params = SamplingParams(temperature=0, max_tokens=16)
+    expected = one_at_a_time(llm, long_prompt, 16)
+    decoder = BatchedDecoder(llm, prefill_chunk=8)
+
+    # A cancel between prefill chunks: the cache holds exactly the chunks evaluated.
+    class BetweenChunks(threading.Event):
+        def is_set(self) -> bool:
+            return decoder.pool.decode_calls >= 3
+
+    cancelled = decoder.decode([long_prompt], [params], cancel=BetweenChunks())[0]
+    assert cancelled.finish_reason == "cancelled"
+    assert 0 < len(decoder.cached_tokens) < len(long_prompt)
+    assert decoder.cached_tokens == long_prompt[: len(decoder.cached_tokens)]
+    assert cells_of(decoder, CACHE_SEQ) == len(decoder.cached_tokens)
+
+    # A failed llama_decode in the middle of the prompt: its leftovers are removed, nothing trusted.
+    real_run = decoder.pool.run
+    calls = {"n": 0}
+
+    def failing_run(entries: Any) -> int:
+        calls["n"] += 1
+        return -3 if calls["n"] == 2 else real_run(entries)
+
+    decoder.pool.run = failing_run  # type: ignore[method-assign]
+    failed = decoder.decode([long_prompt], [params])[0]
+    decoder.pool.run = real_run  # type: ignore[method-assign]
+    assert failed.finish_reason == "error" and "llama_decode returned -3" in (failed.note or "")
+    assert decoder.cached_tokens == long_prompt[: len(decoder.cached_tokens)]
+    assert cells_of(decoder, CACHE_SEQ) == len(decoder.cached_tokens)
+    assert all(cells_of(decoder, seq) == 0 for seq in range(1, decoder.pool.slots + 1))
+
+    # Then it generates correctly, reusing only what is really cached.
+    again = decoder.decode([long_prompt], [params])[0]
+    assert again.tokens == expected and again.finish_reason == "length"
 
 
-def test_prefix_reuse_evaluates_fewer_tokens_and_keeps_greedy_output(llm: Any) -> None:
+def test_cancel_inside_a_prompt_chunk_leaves_no_cells(llm: Any) -> None:
+    prompt = chat(llm, "Summarise: " + "the quick brown fox jumps over the lazy dog. " * 12)
+    decoder = BatchedDecoder(llm)
+    outcome = decoder.decode([prompt], [GREEDY], cancel=SetAfterPolls(4))  # 3rd poll: the abort callback
+    assert outcome[0].finish_reason == "cancelled" and outcome[0].completion_tokens == 0
+    assert cells_of(decoder, CACHE_SEQ) == len(decoder.cached_tokens) < len(prompt)
+    assert decoder.decode([prompt], [GREEDY])[0].tokens == one_at_a_time(llm, prompt, GREEDY.max_tokens)
+
+
+def test_prefix_reuse_across_calls_keeps_greedy_output(llm: Any) -> None:
     stem = "Problem: read n and print the sum of 1..n.\nCandidate solution:\n"
     prompts = [chat(llm, stem + code + "\nIs it right?") for code in
                ("print(sum(range(int(input())+1)))", "n=int(input())\nprint(n*(n+1)//2)")]
-    assert 0 < len(shared_prefix(prompts)[0]) < min(map(len, prompts))
+    shared = len(shared_prefix(prompts)[0])
+    assert 0 < shared < min(map(len, prompts))
     params = SamplingParams(temperature=0, max_tokens=24)
     decoder = BatchedDecoder(llm)
     outcomes = decoder.decode(prompts, [params] * 2)
-    assert decoder.stats.prompt_tokens_evaluated < sum(map(len, prompts))
-    assert sum(o.cached_prompt_tokens for o in outcomes) == len(shared_prefix(prompts)[0])
+    assert decoder.stats.prompt_tokens_evaluated == sum(map(len, prompts)) - shared
+    assert [o.cached_prompt_tokens for o in outcomes] == [0, shared]
     assert [o.tokens for o in outcomes] == [one_at_a_time(llm, p, 24) for p in prompts]
-    # The next call (say, a second critique round) reuses all of sequence 0's cached prompt but its
-    # last token; sequence 1 evaluates only its suffix.
+    # The first request's prompt and answer stay cached: the next call skips all the prompt but its
+    # last token for the first request, and the shared prefix for the second; same output.
     again = decoder.decode(prompts, [params] * 2)
-    assert decoder.stats.prompt_tokens_evaluated == 1 + len(prompts[1]) - len(shared_prefix(prompts)[0])
     assert again[0].cached_prompt_tokens == len(prompts[0]) - 1
-    # The outputs start the same but may part after a few tokens: the prompt is now split into other
-    # batches (sequence 0's last token alone, sequence 1's suffix with it), which rounds differently,
-    # and this tiny model's answer here has near-ties (measured: they part at tokens 5 and 6).
-    assert all(agreement(a.tokens, b.tokens) >= 4 for a, b in zip(again, outcomes, strict=True))
+    assert [o.tokens for o in again] == [o.tokens for o in outcomes]
 
 
 def test_prompt_lookup_keeps_greedy_output_and_accepts_drafts(llm: Any) -> None:
     code = "def add(a, b):\n    return a + b\n\nprint(add(int(input()), int(input())))\n"
     prompt = chat(llm, f"Repeat this code exactly:\n```python\n{code}```")
     params = SamplingParams(temperature=0, max_tokens=32)
-    plain = BatchedDecoder(llm).decode([prompt] * 2, [params] * 2)
     drafting = BatchedDecoder(llm, lookup=LookupOptions())
-    drafted = drafting.decode([prompt] * 2, [params] * 2)
-    assert [o.tokens for o in drafted] == [o.tokens for o in plain]
+    drafted = drafting.decode([prompt], [params])
+    assert drafted[0].tokens == one_at_a_time(llm, prompt, 32)
     assert drafting.stats.accepted_draft_tokens > 0
-    assert drafting.stats.decode_calls < 32
+
+
+def test_choices_scored_inside_the_batch_match_scoring_afterwards(llm: Any) -> None:
+    prompts = [chat(llm, f'Repeat exactly this word and nothing else: "{w}"') for w in ("wrong", "right")]
+    choices = ("right", "wrong")
+    ids = [{llm.tokenize(c.encode(), add_bos=False)[0], llm.tokenize(b" " + c.encode(), add_bos=False)[0]}
+           for c in choices]
+
+    def scorer(prompt: list[int]) -> Any:
+        return lambda text: (prompt + list(llm.tokenize(f"\n<judgement>{text[:0]}".encode(), add_bos=False,
+                                                        special=True)), ids)
+
+    params = SamplingParams(temperature=0, max_tokens=6)
+    decoder = BatchedDecoder(llm)
+    outcomes = decoder.decode(prompts, [params] * 2, scorers=[scorer(p) for p in prompts])
+    for prompt, outcome in zip(prompts, outcomes, strict=True):
+        target, _ = scorer(prompt)(outcome.text)
+        afterwards = choice_probabilities(BatchedDecoder(llm).next_logits(target), ids)
+        assert outcome.choice_probabilities == pytest.approx(afterwards, abs=1e-4)
+        assert outcome.scoring_tokens > 0
+    assert decoder.stats.scoring_tokens == sum(o.scoring_tokens for o in outcomes)
+    # Cancelled before the end: no score.
+    stopped = decoder.decode(prompts[:1], [SamplingParams(temperature=0, max_tokens=50)],
+                             lambda _i, _t: cancel.set(), cancel := threading.Event(),
+                             scorers=[scorer(prompts[0])])
+    assert stopped[0].finish_reason == "cancelled" and stopped[0].choice_probabilities is None
 
 
 class _FakeLlamaEngine:
-    """The three things generate_batched needs from a LlamaEngine."""
+    """What generate_batched needs from a LlamaEngine."""
 
     def __init__(self, llm: Any) -> None:
         self.llama = llm
+        self.decoder = BatchedDecoder(llm)
 
     def render_prompt(self, request: GenerationRequest) -> str:
         text = "".join(f"<|im_start|>{m.role}\n{m.content}<|im_end|>\n" for m in request.messages)
@@ -190,10 +322,15 @@ class _FakeLlamaEngine:
     def tokenize(self, text: str) -> list[int]:
         return list(self.llama.tokenize(text.encode(), add_bos=False, special=True))
 
+    def choice_token_ids(self, tokens: list[int], choices: Any) -> list[set[int]]:
+        return [{self.tokenize(c)[0]} for c in choices]
+
 
 def test_generate_batched_returns_results_in_request_order(llm: Any) -> None:
     engine = _FakeLlamaEngine(llm)
-    requests = [GenerationRequest((Message("user", q),), SamplingParams(temperature=0, max_tokens=n))
+    scoring = ChoiceScoring(("right", "wrong"), lambda text: text + "\n<judgement>")
+    requests = [GenerationRequest((Message("user", q),), SamplingParams(temperature=0, max_tokens=n),
+                                  score_at=scoring if n == 10 else None)
                 for q, n in (("Say hi.", 6), ("Count to three.", 10))]
     streamed: dict[int, str] = {0: "", 1: ""}
 
@@ -201,11 +338,11 @@ def test_generate_batched_returns_results_in_request_order(llm: Any) -> None:
         streamed[index] += text
 
     results = generate_batched(engine, requests, on_chunk)
-    assert [r.completion_tokens for r in results] == [6, 10] or results[0].finish_reason == "stop"
     assert [streamed[0], streamed[1]] == [r.text for r in results]
-    # Same arithmetic as one direct batched decode (splitting the prompt at the shared prefix changes
-    # rounding against a one-at-a-time decode, enough to flip a near-tie of this tiny model).
-    direct = BatchedDecoder(llm).decode([engine.tokenize(engine.render_prompt(r)) for r in requests],
-                                        [r.params for r in requests])
-    assert [r.text for r in results] == [o.text for o in direct]
+    for request, result in zip(requests, results, strict=True):
+        tokens = one_at_a_time(llm, engine.tokenize(engine.render_prompt(request)), request.params.max_tokens)
+        assert result.text == llm.detokenize(tokens).decode()
+    assert results[0].choice_probabilities is None
+    scored = results[1].choice_probabilities
+    assert scored is not None and sum(scored) == pytest.approx(1)
     assert all(r.prompt_tokens > 0 and r.elapsed_s > 0 for r in results)

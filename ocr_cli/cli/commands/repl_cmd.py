@@ -61,4 +61,5 @@ def repl(
     except KeyboardInterrupt:
         raise typer.Exit(EXIT_INTERRUPTED) from None
     finally:
+        app.dispatcher.close()
         session.close()

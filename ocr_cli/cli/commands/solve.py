@@ -251,6 +251,12 @@ def run_solve(problem: Problem, settings: Settings, test_dirs: list[Path], *, ch
     note = judging_note(problem, checking)
     if note:
         say(f"ocr: {note}")
+    if problem.interactive:  # without an interactor it is a warning (and in --json's warnings)
+        if judge.options.interactor is None:
+            warnings.append(interactive_note(None, len(tests)))
+            say(f"ocr: warning: {warnings[-1]}")
+        else:
+            say(f"ocr: {interactive_note(judge.options.interactor, len(tests))}")
     with EnginePool(settings) as pool:
         generator, critic = pool.generator_and_critic()
         solver = Solver(generator, critic, judge, solve_settings)
@@ -271,3 +277,16 @@ def run_solve(problem: Problem, settings: Settings, test_dirs: list[Path], *, ch
     if run.interrupted and not quiet:
         render_result(stderr, result, show_code=False, show_summary=False)
     return SolveOutcome(result, run.interrupted, len(tests), warnings)
+
+
+def interactive_note(interactor: str | None, tests: int) -> str:
+    """The one line that says how an interactive problem is judged."""
+    if interactor is None:
+        judged = "the critic alone decides" if tests == 0 else f"{tests} --tests cases run as batch tests"
+        return ("interactive problem without an interactor: its samples are dialogues, not batch tests, "
+                f"so they are not run; {judged} (put an interactor.py beside the statement to judge)")
+    name = Path(interactor).name
+    if tests == 0:
+        return (f"interactive problem: no inputs for {name} (--tests DIR gives them), so the critic alone "
+                "decides")
+    return f"interactive problem: candidates are judged through {name} on {tests} tests"

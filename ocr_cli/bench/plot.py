@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from ocr_cli.bench.report import BenchReport
 from ocr_cli.errors import ConfigError
@@ -46,16 +47,7 @@ def plot_pass_rate(report: BenchReport, path: Path) -> Path:
                       xytext=(6, 4), fontsize=8)
     axes.set_xlabel("generated tokens per problem (marker: mean; line: solved within x tokens)")
     axes.set_ylabel("solved on hidden tests (%)")
-    axes.set_ylim(-5, 105)
-    axes.set_title(f"ocr bench · {report.config.get('generator') or report.config.get('model') or 'model'}",
-                   fontsize=9)
-    axes.grid(alpha=0.3)
-    axes.legend(fontsize=8, loc="best")
-    figure.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(path)
-    plt.close(figure)
-    return path
+    return _finish(plt, figure, axes, report, path, legend_size=8)
 
 
 def plot_pass_at_k(report: BenchReport, path: Path) -> Path:
@@ -92,11 +84,16 @@ def plot_pass_at_k(report: BenchReport, path: Path) -> Path:
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_xlabel("k (drafts)")
     axes.set_ylabel("percent of problems")
+    return _finish(plt, figure, axes, report, path, legend_size=7)
+
+
+def _finish(plt: Any, figure: Any, axes: Any, report: BenchReport, path: Path, *, legend_size: int) -> Path:
+    """The parts both plots share: percent axis, title, grid, legend, and the file written."""
     axes.set_ylim(-5, 105)
     axes.set_title(f"ocr bench · {report.config.get('generator') or report.config.get('model') or 'model'}",
                    fontsize=9)
     axes.grid(alpha=0.3)
-    axes.legend(fontsize=7, loc="best")
+    axes.legend(fontsize=legend_size, loc="best")
     figure.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(path)

@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 
 from ocr_cli.errors import ConfigError, JudgeError
 from ocr_cli.judge.languages import build, python_interpreter
-from ocr_cli.judge.program import Execution, Program
+from ocr_cli.judge.program import Execution, Program, build_failure_report
 from ocr_cli.judge.sandbox import Bind, Limits, RunOutcome, expose
 from ocr_cli.judge.types import CaseResult, JudgeReport, Verdict
 from ocr_cli.language import Language
@@ -330,12 +330,7 @@ def run_interactive(program: Program, interactor: Interactor, tests: Sequence[Te
     """Judge `program` on every test through `interactor`, one test at a time."""
     isolation = program.sandbox.info.level
     if not program.ok:
-        cases = tuple(CaseResult(t.name, Verdict.CE, message="compilation failed", input=t.input,
-                                 expected=t.output) for t in tests)
-        for case in cases:
-            if on_case is not None:
-                on_case(case)
-        return JudgeReport(Verdict.CE, cases, program.build_error, isolation)
+        return build_failure_report(program, tests, on_case)
     results: list[CaseResult] = []
     for test in tests:
         if cancel is not None and cancel.is_set():

@@ -24,7 +24,7 @@ from typing import BinaryIO
 from ocr_cli.errors import JudgeError
 from ocr_cli.judge.checkers import CheckerError
 from ocr_cli.judge.sandbox import Bind, Limits, RunOutcome, Sandbox, Session, anonymous_file, expose
-from ocr_cli.judge.types import CaseResult, JudgeOptions, Verdict
+from ocr_cli.judge.types import CaseResult, JudgeOptions, JudgeReport, Verdict
 from ocr_cli.judge.verdicts import KEEP_CHARS, classify, failure_verdict
 from ocr_cli.problem.types import TestCase
 
@@ -202,3 +202,14 @@ def program_root() -> Path:
     root = Path(tempfile.mkdtemp(prefix="ocr-judge-"))
     root.chmod(0o711)
     return root
+
+
+def build_failure_report(program: Program, tests: Sequence[TestCase],
+                         on_case: Callable[[CaseResult], None] | None = None) -> JudgeReport:
+    """The report of a program that did not build: every test a CE, the compiler's complaint kept."""
+    cases = tuple(CaseResult(t.name, Verdict.CE, message="compilation failed", input=t.input,
+                             expected=t.output) for t in tests)
+    for case in cases:
+        if on_case is not None:
+            on_case(case)
+    return JudgeReport(Verdict.CE, cases, program.build_error, program.sandbox.info.level)

@@ -20,7 +20,7 @@ from ocr_cli.judge.languages import (
     reachable_by_others,
     run_command,
 )
-from ocr_cli.judge.program import Program, program_root
+from ocr_cli.judge.program import Program, build_failure_report, program_root
 from ocr_cli.judge.sandbox import Limits, Sandbox, require_isolation, system_binds
 from ocr_cli.judge.types import CaseResult, Comparison, JudgeOptions, JudgeReport, Verdict
 from ocr_cli.language import Language
@@ -127,12 +127,7 @@ class Judge:
         """Judge an already built `program` on `tests` (see `run`)."""
         isolation = program.sandbox.info.level
         if not program.ok:
-            cases = tuple(CaseResult(t.name, Verdict.CE, message="compilation failed", input=t.input,
-                                     expected=t.output) for t in tests)
-            for case in cases:
-                if on_case:
-                    on_case(case)
-            return JudgeReport(Verdict.CE, cases, program.build_error, isolation)
+            return build_failure_report(program, tests, on_case)
         if self.options.interactor is not None:
             from ocr_cli.judge.interactive import Interactor, run_interactive
 

@@ -18,6 +18,7 @@ import typer
 
 from ocr_cli.cli.console import error_line, make_console
 from ocr_cli.config import load_settings
+from ocr_cli.errors import EXIT_FAILED, EXIT_INTERRUPTED, EXIT_USAGE
 from ocr_cli.language import Language
 
 if TYPE_CHECKING:
@@ -25,9 +26,6 @@ if TYPE_CHECKING:
 
     from ocr_cli.stress.types import Failure
 
-EXIT_FAILED = 1
-EXIT_BROKEN = 2
-EXIT_INTERRUPTED = 130
 
 
 def stress(
@@ -118,7 +116,7 @@ def stress(
         print(json.dumps(result.to_json(), indent=2))
     if result.status == "broken" and result.broken is not None:
         error_line(result.broken.describe())
-        raise typer.Exit(EXIT_BROKEN)
+        raise typer.Exit(EXIT_USAGE)
     if result.status == "cancelled":
         raise typer.Exit(EXIT_INTERRUPTED)
     raise typer.Exit(EXIT_FAILED if result.status == "failed" else 0)

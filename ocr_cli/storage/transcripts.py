@@ -164,6 +164,20 @@ class RunRecorder:
         return self._write(lambda db: self._write_result(db, result))
 
 
+def _enable_wal(db: sqlite3.Connection, timeout_s: float) -> None:
+    """Switch to WAL, retrying: on a fresh file another process may hold the lock for the switch, and
+    SQLite does not always call the busy handler for it (two ocr processes started together)."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.05)
+
+
 class TranscriptStore:
     """The SQLite database of runs (`paths.transcripts_db()` by default)."""
 
@@ -175,7 +189,7 @@ class TranscriptStore:
             self._db = sqlite3.connect(self.path, timeout=timeout, check_same_thread=False,
                                        isolation_level=None)
             self._db.row_factory = sqlite3.Row
-            self._db.execute("PRAGMA journal_mode = WAL")
+            _enable_wal(self._db, timeout)
             self._db.execute("PRAGMA foreign_keys = ON")
             migrate(self._db)
         except (sqlite3.Error, OSError) as exc:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from cancel_events import SetAfterPolls  # type: ignore[import-not-found]
 
 from ocr_cli.config import Settings
 from ocr_cli.engines.base import GenerationRequest, Message, SamplingParams
@@ -133,19 +134,6 @@ def test_cancel_between_tokens(engine: LlamaEngine) -> None:
     assert 3 <= result.completion_tokens < 64
     already = engine.generate(ask("Hi", max_tokens=8), cancel=cancel)
     assert already.finish_reason == "cancelled" and already.text == ""
-
-
-class SetAfterPolls(threading.Event):
-    """A cancel event that reads as set from its `polls`-th check on (deterministic mid-prompt cancel)."""
-
-    def __init__(self, polls: int) -> None:
-        super().__init__()
-        self.polls = polls
-        self.checks = 0
-
-    def is_set(self) -> bool:
-        self.checks += 1
-        return self.checks >= self.polls
 
 
 def test_cancel_during_prompt_evaluation(engine: LlamaEngine) -> None:

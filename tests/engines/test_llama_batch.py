@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from cancel_events import SetAfterPolls  # type: ignore[import-not-found]
 
 from ocr_cli.engines.base import ChoiceScoring, GenerationRequest, Message, SamplingParams
 from ocr_cli.engines.batch_decoder import choice_probabilities
@@ -191,19 +192,6 @@ def test_cancel_stops_every_sequence(llm: Any) -> None:
                                           on_chunk, cancel)
     assert all(o.finish_reason == "cancelled" for o in outcomes)
     assert all(0 < o.completion_tokens < 20 for o in outcomes)
-
-
-class SetAfterPolls(threading.Event):
-    """A cancel event that reads as set from its `polls`-th check on."""
-
-    def __init__(self, polls: int) -> None:
-        super().__init__()
-        self.polls = polls
-        self.checks = 0
-
-    def is_set(self) -> bool:
-        self.checks += 1
-        return self.checks >= self.polls
 
 
 def test_cache_stays_true_after_a_failed_decode_and_a_cancel_between_prefill_chunks(llm: Any) -> None:

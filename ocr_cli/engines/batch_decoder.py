@@ -15,10 +15,12 @@ which sequence runs, as a server's scheduler does:
   (several resume together when they are sure to finish side by side). A sequence running alone
   that still does not fit ends with finish_reason "length" and a note saying the context is full.
 - **Exactness.** Every prompt (and every resumed sequence) is evaluated alone in its `llama_decode`
-  calls, in chunks of at most `PREFILL_CHUNK` rows, and a step decodes one row per sequence; with
-  flash attention over the unified cache (see `kv_pool`), greedy output then equals one-at-a-time
-  output token for token, with or without preemption. Prompt-lookup drafts put several rows of
-  one sequence beside other sequences' rows, which may round differently.
+  calls, in chunks of at most `PREFILL_CHUNK` rows, a step decodes one row per sequence, and
+  cells are given back without leaving holes below anyone's next token (`kv_pool`, "Cell order"):
+  each sequence's cells then lie in position order, and with flash attention greedy output equals
+  one-at-a-time output token for token, with or without preemption, whichever sequences run or
+  end beside it. Prompt-lookup drafts put several rows of one sequence beside other sequences'
+  rows, which may round differently.
 - **Scoring.** A request may ask for choice probabilities at a position of its finished answer (a
   critic's verdict): the sequence's cells are cut back to that position, the rest is evaluated
   alone, and the logits read there, in the same context, checked against `cancel`.
@@ -36,7 +38,7 @@ from typing import Any
 
 from ocr_cli.engines.base import ChunkCallback, SamplingParams
 from ocr_cli.engines.batch_plan import common_prefix_length, shared_prefix
-from ocr_cli.engines.kv_pool import CACHE_SEQ, DECODE_NO_SLOT, DECODE_OK, Entry, KVPool
+from ocr_cli.engines.kv_pool import CACHE_SEQ, DECODE_LOST, DECODE_NO_SLOT, DECODE_OK, Entry, KVPool
 from ocr_cli.engines.llama_abort import PromptAbort
 from ocr_cli.engines.llama_sequence import SequenceOutcome, SequenceState, TokenText
 from ocr_cli.engines.prompt_lookup import LookupOptions
@@ -229,7 +231,7 @@ class BatchedDecoder:
 
     def _pause(self, state: SequenceState, live: list[SequenceState], queue: list[SequenceState]) -> None:
         live.remove(state)
-        self.pool.discard_from(state.slot or 0, 0)
+        self.pool.give_back(state.slot or 0, 0)
         state.slot, state.shared, state.paused = None, 0, True
         queue.insert(sum(1 for s in queue if s.paused), state)  # paused ones go first, in pause order
         self.stats.preemptions += 1
@@ -290,9 +292,9 @@ class BatchedDecoder:
     def _admit(self, queue: list[SequenceState], live: list[SequenceState],
                cancel: threading.Event | None) -> None:
         """Start (or resume) sequences from the head of the queue while they fit. Paused sequences
-        resume only once the running ones have finished: the cells then free lie after the cached
-        prefix in order, so a resumed sequence's cells follow its positions as they did before
-        (flash attention sums cells in cell order)."""
+        resume only once the running ones have finished, several together only when all are sure
+        to finish side by side (so that no evaluation spent on a resume is lost to another pause).
+        Their cells, like everyone's, lie above all others, in position order (`kv_pool`)."""
         may_resume = not live
         if may_resume and queue and queue[0].paused:
             self.pool.trim_cache(min(len(self.pool.cached), self._call_prefix))
@@ -387,7 +389,7 @@ class BatchedDecoder:
             spans.append((state, len(entries), draft))
             entries.extend((state.slot or 0, t, base + k, True) for k, t in enumerate(state.pending + draft))
         rc = self.pool.run(entries)
-        if rc == DECODE_NO_SLOT:  # fragmented cells: pause someone and try again
+        if rc == DECODE_NO_SLOT:  # full even after compaction: pause someone and try again
             if len(live) == 1:
                 lone = live.pop()
                 self._emit_end(lone, "length", self._full_note())
@@ -428,7 +430,7 @@ class BatchedDecoder:
         self.stats.accepted_draft_tokens += accepted
         if accepted < len(draft):
             keep = len(state.kv_tokens) - (len(draft) - accepted)
-            self.pool.discard_from(state.slot or 0, keep)
+            self.pool.give_back(state.slot or 0, keep)
             del state.kv_tokens[keep:]
 
     # --- the end of a sequence ---------------------------------------------------------------------
@@ -461,7 +463,7 @@ class BatchedDecoder:
             return
         target, choice_ids = found
         keep = min(common_prefix_length(state.kv_tokens, target), len(target) - 1)
-        self.pool.discard_from(state.slot or 0, keep)
+        self.pool.give_back(state.slot or 0, keep)
         del state.kv_tokens[keep:]
         state.shared = min(state.shared, keep)
         if len(target) > self.seq_limit or not self._make_room(len(target) - keep, live, queue, keep=state):
@@ -485,7 +487,7 @@ class BatchedDecoder:
         if self.share_prefix and state.index == 0 and state.shared == len(pool.cached):
             pool.share_tail(state.slot, CACHE_SEQ, state.shared)
             pool.cached = list(state.kv_tokens)
-        pool.discard_from(state.slot, 0)
+        pool.give_back(state.slot, 0)
         state.slot = None
 
     def _settle(self, states: list[SequenceState]) -> None:
@@ -496,6 +498,7 @@ class BatchedDecoder:
             state.free()
         if not self.share_prefix:
             self.pool.trim_cache(0)
+        self.pool.tidy()
 
     def _emit_end(self, state: SequenceState, reason: Any, note: str | None = None) -> None:
         chunk = state.end(reason, note)
@@ -546,5 +549,7 @@ def _is_set(cancel: threading.Event | None) -> bool:
 
 
 def _decode_error(rc: int) -> str:
+    if rc == DECODE_LOST:
+        return "llama.cpp failed to compact the KV cache; its cells were lost"
     reason = "no room left in the KV cache" if rc == DECODE_NO_SLOT else f"llama_decode returned {rc}"
     return f"llama.cpp failed while decoding: {reason}"

@@ -6,11 +6,22 @@ paused; nothing is reserved for `max_tokens`. Sequence 0 is the prefix cache: it
 kept for the next call (a prompt prefix, or the last answer), and a prefix copied from it to a
 live sequence (`llama_memory_seq_cp`) is stored once, in cells both sequences own.
 
-Attention runs with flash attention, which skips masked cells one by one: a sequence's logits then
-do not depend on which other sequences' cells lie between its own (the plain kernel sums over
-every cell, masked ones included, and rounds differently once cells interleave). Evaluating a
-sequence's prompt alone in a `llama_decode` call keeps it exact too; a call mixing several
-sequences' prompt rows does not. `BatchedDecoder` follows both rules (see its docstring).
+Attention runs with flash attention, which skips masked cells one by one and sums a sequence's
+cells in cell order: a sequence's logits then do not depend on which other sequences' cells lie
+between its own, only on its own cells lying in position order (the plain kernel sums over every
+cell, masked ones included, and rounds differently once cells interleave). Evaluating a sequence's
+prompt alone in a `llama_decode` call keeps it exact too; a call mixing several sequences' prompt
+rows does not. `BatchedDecoder` follows both rules (see its docstring).
+
+**Cell order.** llama.cpp puts a new token in the first free cell from where it last allocated,
+and freeing cells moves that point back to the lowest one freed: a token of a running sequence
+would then land in a hole below its earlier cells (measured: after a pause, the running sequences'
+next tokens went into the paused one's cells, and one of them left the one-at-a-time greedy path
+11 tokens later). So cells are never freed in the middle of the pool: `give_back` hands them to a
+`retired` sequence nobody attends to, and every new token lands above all others. When the free
+cells above run out, `compact` drops the retired cells and moves the rest down, keeping their
+order and sharing (llama.cpp's own whole-cache state save and restore: a copy of the KV bytes, no
+evaluation), so every sequence's cells stay in position order.
 
 The pool tracks what each sequence holds so that the cells it counts are always the cells
 llama.cpp holds: a failed or aborted `llama_decode` removes whatever that call may have left
@@ -30,6 +41,8 @@ CACHE_SEQ = 0
 
 #: llama_decode's return codes.
 DECODE_OK, DECODE_NO_SLOT, DECODE_ABORTED = 0, 1, 2
+#: `KVPool.run`'s own: compacting the pool failed and every cell was lost.
+DECODE_LOST = -100
 
 #: A (sequence id, token, position, wants logits) row of a batch.
 Entry = tuple[int, int, int, bool]
@@ -43,13 +56,15 @@ class KVPool:
         from llama_cpp import _internals
 
         self._lib = llama_cpp
-        self.slots = min(slots, int(llama_cpp.llama_max_parallel_sequences()) - 1)
+        self.slots = min(slots, int(llama_cpp.llama_max_parallel_sequences()) - 2)
+        #: The sequence holding given-back cells until the next `compact` (nobody attends to it).
+        self.retired = self.slots + 1
         self.n_batch = n_batch
         params = llama_cpp.llama_context_params()
         ctypes.memmove(ctypes.byref(params), ctypes.byref(llama.context_params), ctypes.sizeof(params))
         params.n_ctx = n_ctx or llama.n_ctx()
         params.n_batch = params.n_ubatch = n_batch
-        params.n_seq_max = self.slots + 1
+        params.n_seq_max = self.slots + 2
         params.kv_unified = True
         params.flash_attn_type = llama_cpp.LLAMA_FLASH_ATTN_TYPE_ENABLED
         params.embeddings = False
@@ -69,11 +84,14 @@ class KVPool:
         #: The tokens the prefix cache (sequence 0) holds at positions 0..len-1.
         self.cached: list[int] = []
         self.decode_calls = 0
+        self.compactions = 0
+        self._retired_any = False
 
     # --- decoding ------------------------------------------------------------------------------
 
     def run(self, entries: Sequence[Entry]) -> int:
-        """Decode at most `n_batch` rows in one `llama_decode`; its return code (0 = done)."""
+        """Decode at most `n_batch` rows in one `llama_decode`; its return code (0 = done). When the
+        free cells above all others run out, the pool is compacted and the call made again."""
         if len(entries) > self.n_batch:
             raise ValueError(f"{len(entries)} rows exceed the batch size {self.n_batch}")
         batch = self._batch.batch
@@ -85,7 +103,13 @@ class KVPool:
             batch.logits[i] = logits
         batch.n_tokens = len(entries)
         self.decode_calls += 1
-        return int(self._lib.llama_decode(self.ctx, batch))
+        rc = int(self._lib.llama_decode(self.ctx, batch))
+        if rc == DECODE_NO_SLOT and self._retired_any:
+            if not self.compact():
+                return DECODE_LOST
+            self.decode_calls += 1
+            rc = int(self._lib.llama_decode(self.ctx, batch))
+        return rc
 
     def logits(self, index: int) -> Any:
         """A copy of the logits of row `index` of the last batch."""
@@ -96,8 +120,40 @@ class KVPool:
 
     # --- sequences -----------------------------------------------------------------------------
 
+    def give_back(self, seq: int, pos: int) -> None:
+        """Take a sequence's cells from position `pos` on (all of them at 0) away from it; they stay
+        occupied, by the retired sequence, until the next `compact` (see "Cell order")."""
+        self._lib.llama_memory_seq_cp(self.memory, seq, self.retired, pos, -1)
+        self._lib.llama_memory_seq_rm(self.memory, seq, pos, -1)
+        self._retired_any = True
+
+    def compact(self) -> bool:
+        """Free the retired cells and move every other cell down, in order, keeping its sequences.
+        False when llama.cpp could not restore the cells (then none is left, as after `clear`)."""
+        lib = self._lib
+        self.compactions += 1
+        self._retired_any = False
+        lib.llama_memory_seq_rm(self.memory, self.retired, -1, -1)
+        size = int(lib.llama_state_seq_get_size(self.ctx, -1))
+        buffer = (ctypes.c_uint8 * size)()
+        written = int(lib.llama_state_seq_get_data(self.ctx, buffer, size, -1))
+        if written and int(lib.llama_state_seq_set_data(self.ctx, buffer, written, -1)) == written:
+            return True
+        self.clear()
+        return False
+
+    def tidy(self) -> None:
+        """Between calls: free the retired cells (only the cache's cells are left to move down)."""
+        if not self._retired_any:
+            return
+        if self.cached:
+            self.compact()
+        else:
+            self.clear()
+
     def discard_from(self, seq: int, pos: int) -> None:
-        """Remove a sequence's cells from position `pos` on (all of them at 0)."""
+        """Free a sequence's cells from position `pos` on (all of them at 0): only for cells no
+        other sequence's later tokens lie above (what a failed call left); else `give_back`."""
         if not self._lib.llama_memory_seq_rm(self.memory, seq, pos, -1):
             self.clear()
 
@@ -113,13 +169,14 @@ class KVPool:
     def trim_cache(self, length: int) -> None:
         """Keep only the first `length` cached tokens."""
         if length < len(self.cached):
-            self.discard_from(CACHE_SEQ, length)
+            self.give_back(CACHE_SEQ, length)
             del self.cached[length:]
 
     def clear(self) -> None:
         """Forget every cell (after a failure whose leftovers cannot be told apart)."""
         self._lib.llama_memory_clear(self.memory, True)
         self.cached = []
+        self._retired_any = False
 
     def close(self) -> None:
         self.context.close()

@@ -15,8 +15,9 @@ embedded model; the variants run interleaved, side by side in this run:
 - critic: 4 critiques of the `pairs` example (`--critic-tokens` each); p(right) scored afterwards with
   `score_choices` (before) or inside the batch (after: `DecodeStats.scoring_s`, the time spent
   reaching the verdict positions and reading the logits there);
-- preempt (after only): 4 greedy answers in a pool of `--tiny` cells against a roomy one: equal
-  tokens, throughput and preemptions.
+- preempt: 4 greedy answers in a pool of `--tiny` cells against a roomy one and against each
+  answer decoded alone: equal tokens (and for how many leading tokens), throughput, preemptions
+  and compactions.
 Prints a table per part and one JSON line.
 """
 
@@ -111,8 +112,19 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
             outcomes = decoder.decode(prompts, params)
             out[name] = {"seconds": time.perf_counter() - start, "tokens": sum(o.completion_tokens for o in outcomes),
                          "preemptions": decoder.stats.preemptions, "resumed": decoder.stats.resumed_tokens,
-                         "peak_cells": decoder.stats.peak_cells, "outputs": [o.tokens for o in outcomes]}
+                         "peak_cells": decoder.stats.peak_cells, "compactions": getattr(decoder.pool, "compactions", 0),
+                         "compaction_s": getattr(decoder.pool, "compaction_s", 0.0),
+                         "outputs": [o.tokens for o in outcomes]}
             decoder.close()
+        decoder = BatchedDecoder(engine.llama, max_ctx=spec["ctx"])
+        alone = [decoder.decode([prompt], [p])[0].tokens for prompt, p in zip(prompts, params, strict=True)]
+        decoder.close()
+        for name in ("roomy", "tiny"):
+            outputs = out[name].pop("outputs")
+            out[name]["equal_alone"] = outputs == alone
+            out[name]["agree_alone"] = [next((i for i, (a, b) in enumerate(zip(o, r, strict=False)) if a != b), min(len(o), len(r)))
+                                        for o, r in zip(outputs, alone, strict=True)]
+            out[name]["outputs"] = outputs
         out["equal"] = out["roomy"].pop("outputs") == out["tiny"].pop("outputs")
     out["rss_peak_mb"] = round(rss_mb(), 1)
     engine.close()
@@ -185,13 +197,18 @@ def main() -> None:
         print(f"critic: 4 critiques, {args.critic_tokens} tokens each")
         print_table(["code", "critique tokens", "generate s", "p(right) s", "scored", "scoring tokens"], rows)
     if "preempt" in parts:
-        r = run_worker(after, {**base, "part": "preempt", "max_tokens": args.preempt_tokens, "tiny": args.tiny})
-        figures["preempt"] = r
-        rows = [[name, args.ctx if name == "roomy" else args.tiny, r[name]["tokens"], r[name]["preemptions"],
-                 r[name]["resumed"], r[name]["peak_cells"], r[name]["tokens"] / r[name]["seconds"]]
-                for name in ("roomy", "tiny")]
-        print(f"preempt: 4 greedy answers, {args.preempt_tokens} tokens each; outputs equal: {r['equal']}")
-        print_table(["pool", "cells", "tokens", "preemptions", "re-evaluated", "peak cells", "tok/s"], rows)
+        rows = []
+        for code_name, code in codes.items():
+            r = run_worker(code, {**base, "part": "preempt", "max_tokens": args.preempt_tokens, "tiny": args.tiny})
+            figures[f"preempt_{code_name}"] = r
+            rows += [[code_name, name, args.ctx if name == "roomy" else args.tiny, r[name]["tokens"],
+                      r[name]["preemptions"], r[name]["resumed"], r[name]["compactions"], r[name]["peak_cells"],
+                      r[name]["tokens"] / r[name]["seconds"], r[name]["equal_alone"],
+                      "/".join(map(str, r[name]["agree_alone"]))] for name in ("roomy", "tiny")]
+        print(f"preempt: 4 greedy answers, {args.preempt_tokens} tokens each; '= alone': equal to each answer "
+              "decoded alone; 'agree': leading tokens equal to it, per answer")
+        print_table(["code", "pool", "cells", "tokens", "preemptions", "re-evaluated", "compactions", "peak cells",
+                     "tok/s", "= alone", "agree"], rows)
     print_json("batched_pool", figures)
 
 

@@ -1,10 +1,11 @@
 """`KVPool`: a model's one llama.cpp context, whose KV cells all sequences share.
 
-The context is made once per model with `n_seq_max = slots + 1` and a unified KV cache of `n_ctx`
-cells: a sequence takes cells as its tokens are evaluated and gives them back when it ends or is
-paused; nothing is reserved for `max_tokens`. Sequence 0 is the prefix cache: it holds the tokens
-kept for the next call (a prompt prefix, or the last answer), and a prefix copied from it to a
-live sequence (`llama_memory_seq_cp`) is stored once, in cells both sequences own.
+The context is made once per model with `n_seq_max = slots + 2` (the live sequences, the cache
+and the retired cells, below) and a unified KV cache of `n_ctx` cells: a sequence takes cells as
+its tokens are evaluated and gives them back when it ends or is paused; nothing is reserved for
+`max_tokens`. Sequence 0 is the prefix cache: it holds the tokens kept for the next call (a prompt
+prefix, or the last answer), and a prefix copied from it to a live sequence
+(`llama_memory_seq_cp`) is stored once, in cells both sequences own.
 
 Attention runs with flash attention, which skips masked cells one by one and sums a sequence's
 cells in cell order: a sequence's logits then do not depend on which other sequences' cells lie
@@ -15,13 +16,15 @@ rows does not. `BatchedDecoder` follows both rules (see its docstring).
 
 **Cell order.** llama.cpp puts a new token in the first free cell from where it last allocated,
 and freeing cells moves that point back to the lowest one freed: a token of a running sequence
-would then land in a hole below its earlier cells (measured: after a pause, the running sequences'
-next tokens went into the paused one's cells, and one of them left the one-at-a-time greedy path
-11 tokens later). So cells are never freed in the middle of the pool: `give_back` hands them to a
-`retired` sequence nobody attends to, and every new token lands above all others. When the free
-cells above run out, `compact` drops the retired cells and moves the rest down, keeping their
-order and sharing (llama.cpp's own whole-cache state save and restore: a copy of the KV bytes, no
-evaluation), so every sequence's cells stay in position order.
+would then land in a hole below its earlier cells (measured: after a pause, the three running
+sequences' next tokens went into the paused one's cells, and one of them left the one-at-a-time
+greedy path 7 tokens later). So cells are never freed in the middle of the pool: `give_back` hands
+them to a `retired` sequence nobody attends to, and every new token lands above all others. When
+a `llama_decode` finds no free cell above (the pool's bottom is full of live and retired cells),
+`compact` drops the retired cells and moves the rest down, keeping their order and sharing
+(llama.cpp's own whole-cache state save and restore: a copy of the KV bytes, no evaluation), and
+the call is made again; `tidy` does the same between calls. Every sequence's cells so stay in
+position order.
 
 The pool tracks what each sequence holds so that the cells it counts are always the cells
 llama.cpp holds: a failed or aborted `llama_decode` removes whatever that call may have left
@@ -31,6 +34,7 @@ llama.cpp holds: a failed or aborted `llama_decode` removes whatever that call m
 from __future__ import annotations
 
 import ctypes
+import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -85,6 +89,7 @@ class KVPool:
         self.cached: list[int] = []
         self.decode_calls = 0
         self.compactions = 0
+        self.compaction_s = 0.0  # spent in `compact`
         self._retired_any = False
 
     # --- decoding ------------------------------------------------------------------------------
@@ -131,16 +136,18 @@ class KVPool:
         """Free the retired cells and move every other cell down, in order, keeping its sequences.
         False when llama.cpp could not restore the cells (then none is left, as after `clear`)."""
         lib = self._lib
+        started = time.perf_counter()
         self.compactions += 1
         self._retired_any = False
         lib.llama_memory_seq_rm(self.memory, self.retired, -1, -1)
         size = int(lib.llama_state_seq_get_size(self.ctx, -1))
         buffer = (ctypes.c_uint8 * size)()
         written = int(lib.llama_state_seq_get_data(self.ctx, buffer, size, -1))
-        if written and int(lib.llama_state_seq_set_data(self.ctx, buffer, written, -1)) == written:
-            return True
-        self.clear()
-        return False
+        restored = written > 0 and int(lib.llama_state_seq_set_data(self.ctx, buffer, written, -1)) == written
+        if not restored:
+            self.clear()
+        self.compaction_s += time.perf_counter() - started
+        return restored
 
     def tidy(self) -> None:
         """Between calls: free the retired cells (only the cache's cells are left to move down)."""

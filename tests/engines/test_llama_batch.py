@@ -186,13 +186,18 @@ def test_seeded_sampling_is_the_same_with_preemption_and_distinct_seeds_differ(l
     prompts = [chat(llm, q) for q in QUESTIONS[:3]]
     params = [SamplingParams(temperature=1.0, top_k=0, top_p=1.0, min_p=0.0, seed=s, max_tokens=90)
               for s in (1, 2, 3)]
-    roomy = BatchedDecoder(llm).decode(prompts, params)
+    roomy_decoder = BatchedDecoder(llm)
+    roomy = roomy_decoder.decode(prompts, params)
     tight_decoder = BatchedDecoder(llm, max_ctx=256)
     tight = tight_decoder.decode(prompts, params)
     assert tight_decoder.stats.preemptions >= 1
     assert [o.tokens for o in tight] == [o.tokens for o in roomy]  # the same draws on the same logits
     alone = [BatchedDecoder(llm).decode([p], [q])[0] for p, q in zip(prompts, params, strict=True)]
     assert [o.tokens for o in alone] == [o.tokens for o in roomy]
+    # Again in the same decoder, in another order: its cache holds the first prompt and answer.
+    again = roomy_decoder.decode(prompts[::-1], params[::-1])[::-1]
+    assert again[0].cached_prompt_tokens == len(prompts[0]) - 1
+    assert [o.tokens for o in again] == [o.tokens for o in roomy]
     same_prompt = BatchedDecoder(llm).decode([prompts[0]] * 3, params)
     assert len({tuple(o.tokens) for o in same_prompt}) >= 2  # distinct seeds, distinct answers
 

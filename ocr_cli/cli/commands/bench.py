@@ -64,7 +64,7 @@ def bench(
     token_budget: int | None = typer.Option(None, "--token-budget", min=1, help="Tokens per problem."),
     time_budget: float | None = typer.Option(None, "--time-budget", min=0.1, help="Seconds per problem."),
     seed: int | None = typer.Option(None, "--seed",
-                                    help="Sampling seed (reproduces a cold start: docs/usage.md)."),
+                                    help="Sampling seed (what it reproduces: docs/usage.md)."),
     limit: int | None = typer.Option(None, "--limit", min=1, help="Take only the first K problems."),
     jobs: int = typer.Option(1, "-j", "--jobs", min=1,
                              help="Problems in parallel against a server, each sending its drafts at once "

@@ -36,7 +36,7 @@ def critique(
     model: str | None = typer.Option(None, "--model", "-m", help="Model, when no --critic is given."),
     lang: str | None = typer.Option(None, "--lang", "-l", help="Language (default: from the extension)."),
     max_tokens: int | None = typer.Option(None, "--max-tokens", help="Tokens of the critique."),
-    seed: int | None = typer.Option(None, "--seed", help="Sampling seed."),
+    seed: int | None = typer.Option(None, "--seed", help="Sampling seed (see docs/usage.md)."),
     temperature: float | None = typer.Option(None, "--temperature", help="Sampling temperature."),
     json_out: bool = typer.Option(False, "--json", help="Print one JSON object."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Plain output."),

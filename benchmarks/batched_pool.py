@@ -202,13 +202,14 @@ def main() -> None:
             r = run_worker(code, {**base, "part": "preempt", "max_tokens": args.preempt_tokens, "tiny": args.tiny})
             figures[f"preempt_{code_name}"] = r
             rows += [[code_name, name, args.ctx if name == "roomy" else args.tiny, r[name]["tokens"],
-                      r[name]["preemptions"], r[name]["resumed"], r[name]["compactions"], r[name]["peak_cells"],
+                      r[name]["preemptions"], r[name]["resumed"],
+                      f"{r[name]['compactions']} ({r[name]['compaction_s']:.3f})", r[name]["peak_cells"],
                       r[name]["tokens"] / r[name]["seconds"], r[name]["equal_alone"],
-                      "/".join(map(str, r[name]["agree_alone"]))] for name in ("roomy", "tiny")]
+                      "/".join(map(str, r[name]["agree_alone"])), r["rss_peak_mb"]] for name in ("roomy", "tiny")]
         print(f"preempt: 4 greedy answers, {args.preempt_tokens} tokens each; '= alone': equal to each answer "
               "decoded alone; 'agree': leading tokens equal to it, per answer")
-        print_table(["code", "pool", "cells", "tokens", "preemptions", "re-evaluated", "compactions", "peak cells",
-                     "tok/s", "= alone", "agree"], rows)
+        print_table(["code", "pool", "cells", "tokens", "preemptions", "re-evaluated", "compactions (s)",
+                     "peak cells", "tok/s", "= alone", "agree", "peak RSS MB"], rows)
     print_json("batched_pool", figures)
 
 

@@ -19,8 +19,8 @@ which sequence runs, as a server's scheduler does:
   cells are given back without leaving holes below anyone's next token (`kv_pool`, "Cell order"):
   each sequence's cells then lie in position order, and with flash attention greedy output equals
   one-at-a-time output token for token, with or without preemption, whichever sequences run or
-  end beside it. Prompt-lookup drafts put several rows of one sequence beside other sequences'
-  rows, which may round differently.
+  end beside it. Prompt-lookup drafts put several rows of one sequence in a step beside other
+  sequences' rows: equal too as far as measured (docs/performance.md), not otherwise argued.
 - **Scoring.** A request may ask for choice probabilities at a position of its finished answer (a
   critic's verdict): the sequence's cells are cut back to that position, the rest is evaluated
   alone, and the logits read there, in the same context, checked against `cancel`.

@@ -23,8 +23,9 @@ them to a `retired` sequence nobody attends to, and every new token lands above 
 a `llama_decode` finds no free cell above (the pool's bottom is full of live and retired cells),
 `compact` drops the retired cells and moves the rest down, keeping their order and sharing
 (llama.cpp's own whole-cache state save and restore: a copy of the KV bytes, no evaluation), and
-the call is made again; `tidy` does the same between calls. Every sequence's cells so stay in
-position order.
+the call is made again (llama.cpp logs a warning for the first try, seen with `--verbose`).
+Compacting costs a host buffer as large as the cells kept, so between calls `tidy` only empties a
+pool that keeps nothing cached. Every sequence's cells so stay in position order.
 
 The pool tracks what each sequence holds so that the cells it counts are always the cells
 llama.cpp holds: a failed or aborted `llama_decode` removes whatever that call may have left
@@ -150,12 +151,9 @@ class KVPool:
         return restored
 
     def tidy(self) -> None:
-        """Between calls: free the retired cells (only the cache's cells are left to move down)."""
-        if not self._retired_any:
-            return
-        if self.cached:
-            self.compact()
-        else:
+        """Between calls: free every cell when the cache keeps none (else retired cells wait for
+        the next `compact`)."""
+        if self._retired_any and not self.cached:
             self.clear()
 
     def discard_from(self, seq: int, pos: int) -> None:

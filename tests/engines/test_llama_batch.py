@@ -328,10 +328,11 @@ def test_prefix_reuse_across_calls_keeps_greedy_output(llm: Any) -> None:
 def test_prompt_lookup_keeps_greedy_output_and_accepts_drafts(llm: Any) -> None:
     code = "def add(a, b):\n    return a + b\n\nprint(add(int(input()), int(input())))\n"
     prompt = chat(llm, f"Repeat this code exactly:\n```python\n{code}```")
+    other = chat(llm, QUESTIONS[1])
     params = SamplingParams(temperature=0, max_tokens=32)
     drafting = BatchedDecoder(llm, lookup=LookupOptions())
-    drafted = drafting.decode([prompt], [params])
-    assert drafted[0].tokens == one_at_a_time(llm, prompt, 32)
+    drafted = drafting.decode([prompt, other], [params] * 2)  # drafted rows beside another sequence's
+    assert [o.tokens for o in drafted] == [one_at_a_time(llm, p, 32) for p in (prompt, other)]
     assert drafting.stats.accepted_draft_tokens > 0
 
 

@@ -127,8 +127,7 @@ def solve(
                                               "(config require_tests)."),
     seed: int | None = typer.Option(None, "--seed", help="Seed of the first draft (then seed+1, ... per "
                                     "request). Same seed, model file, build and settings: same drafts, in "
-                                    "a new process or a warm one; not on a server or with prompt lookup "
-                                    "(docs/usage.md)."),
+                                    "a new process or a warm one; not from a server (docs/usage.md)."),
     temperature: float | None = typer.Option(None, "--temperature", help="Sampling temperature."),
     time_limit: float | None = typer.Option(None, "--time-limit", metavar="S", help="CPU seconds per case."),
     memory_limit: int | None = typer.Option(None, "--memory-limit", metavar="MB", help="Memory per case."),

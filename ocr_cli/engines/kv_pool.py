@@ -154,7 +154,7 @@ class KVPool:
         """Between calls: free every cell when the cache keeps none (else retired cells wait for
         the next `compact`)."""
         if self._retired_any and not self.cached:
-            self.clear()
+            self.clear(wipe=False)  # no need to zero the buffers (that would touch every page)
 
     def discard_from(self, seq: int, pos: int) -> None:
         """Free a sequence's cells from position `pos` on (all of them at 0): only for cells no
@@ -177,9 +177,10 @@ class KVPool:
             self.give_back(CACHE_SEQ, length)
             del self.cached[length:]
 
-    def clear(self) -> None:
-        """Forget every cell (after a failure whose leftovers cannot be told apart)."""
-        self._lib.llama_memory_clear(self.memory, True)
+    def clear(self, wipe: bool = True) -> None:
+        """Forget every cell (after a failure whose leftovers cannot be told apart); `wipe` also
+        zeroes the KV buffers."""
+        self._lib.llama_memory_clear(self.memory, wipe)
         self.cached = []
         self._retired_any = False
 

@@ -133,6 +133,24 @@ def test_a_pool_too_small_for_all_preempts_and_keeps_greedy_output_exact(llm: An
     assert [o.finish_reason for o in outcomes] == ["length"] * 4
 
 
+def test_a_failed_compaction_ends_the_batch_with_an_error_and_the_pool_recovers(
+        llm: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    import llama_cpp
+
+    prompts = [chat(llm, q) for q in QUESTIONS]
+    params = SamplingParams(temperature=0, max_tokens=60)
+    decoder = BatchedDecoder(llm, max_ctx=256)
+    monkeypatch.setattr(llama_cpp, "llama_state_seq_set_data", lambda *_args: 0)
+    failed = decoder.decode(prompts, [params] * 4)
+    assert decoder.pool.compactions == 1
+    assert {o.finish_reason for o in failed} == {"error"}
+    assert all("compact" in (o.note or "") for o in failed)
+    assert decoder.cached_tokens == [] and cells_of(decoder, CACHE_SEQ) == 0
+    monkeypatch.undo()
+    again = decoder.decode(prompts[:1], [params])[0]
+    assert again.tokens == one_at_a_time(llm, prompts[0], 60)
+
+
 def test_sequences_ending_at_different_times_keep_greedy_output_exact(llm: Any) -> None:
     """The cells of a sequence that ends early lie below the next tokens of the others."""
     prompts = [chat(llm, q) for q in QUESTIONS]

@@ -9,8 +9,9 @@ model), where it takes the first free slot. The round ends when every candidate 
 
 Critiques start as soon as the token budget can grant them their full limit without counting on
 what running requests may still spend (always, without a token budget); otherwise they wait until
-those requests end and then share what is left, as a staged round does. With generated tests on,
-critiques are left to the staged phase after the check (the check needs every candidate).
+those requests end and then share what is left, as a staged round does. Generated tests (`--stress`)
+run after the round, as they need every candidate and a brute force from the model: a candidate
+they eliminate is never accepted, though its critique may already have run.
 """
 
 from __future__ import annotations
@@ -46,7 +47,7 @@ class RoundPipeline:
         self.max_tokens = max_tokens
         self.emit = emit
         self.cancel = solver.budget.cancel
-        self.critiques_here = solver.uses_critic and not solver.generates_tests
+        self.critiques_here = solver.uses_critic
         self.same_engine = solver.critic is solver.generator
         self.draft_feed = RequestFeed()
         self.critic_feed = self.draft_feed if self.same_engine else RequestFeed()
@@ -63,7 +64,8 @@ class RoundPipeline:
         self._settled = threading.Event()
         self._error: BaseException | None = None
         self._critique_span: list[float] = []
-        # Seeds in candidate order, whatever order the tests finish in.
+        self._requests = [solver.draft_request(c, max_tokens) for c in fresh]
+        # Critique seeds after the drafts', in candidate order, whatever order the tests finish in.
         self._seeds = {c.id: solver.next_seed() for c in fresh} if self.critiques_here else {}
 
     # ---- the round ----------------------------------------------------------------------------
@@ -72,8 +74,8 @@ class RoundPipeline:
         """Run the round on the calling thread (plus a judge thread and, for a critic model of its
         own, a critic thread); returns when every candidate is settled or the solve stops."""
         started = time.perf_counter()
-        for candidate in self.fresh:
-            key = self.draft_feed.submit(self.solver.draft_request(candidate, self.max_tokens))
+        for candidate, request in zip(self.fresh, self._requests, strict=True):
+            key = self.draft_feed.submit(request)
             self._drafts[key] = candidate
             self._granted[("draft", key)] = self.max_tokens
         if not (self.critiques_here and self.same_engine):

@@ -91,11 +91,6 @@ class Solver:
         """What the current solve has spent (its `cancel` stops model calls and judge runs)."""
         return self._budget
 
-    @property
-    def generates_tests(self) -> bool:
-        """Whether generated tests check the candidates (`--stress`)."""
-        return self._generated is not None
-
     def add_timing(self, phase: str, seconds: float) -> None:
         """Add to the time spent in a phase ("generate", "critique", "test")."""
         self._timings[phase] += seconds
@@ -220,7 +215,7 @@ class Solver:
         With engines that batch continuously, each candidate moves on by itself (`solve.pipeline`):
         its tests start when its draft ends and its critique joins the batch when it passes them.
         Otherwise each phase runs over the whole round. Generated tests need every candidate of the
-        round, so with them critiques wait for the check either way."""
+        round: they run after the drafts and tests either way."""
         max_tokens = self._budget.max_tokens_each(self.settings.max_tokens, len(specs))
         fresh = (yield from self._start_candidates(round_no, specs)) if max_tokens > 0 else []
         if fresh and self.pipelined:

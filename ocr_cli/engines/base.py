@@ -2,7 +2,9 @@
 
 Every engine implements `generate_batch`: several requests (N drafts of one problem, or one critique
 per candidate) at once, so that an engine able to decode them together (llama.cpp batches, an HTTP
-server's parallel slots) can. `generate` is the one-request convenience over it.
+server's parallel slots) can. `generate` is the one-request convenience over it. `generate_stream`
+answers requests that keep arriving while others decode (`ocr_cli.engines.request_feed`); engines
+that cannot let a request join a running batch answer them in waves, one `generate_batch` each.
 """
 
 from __future__ import annotations
@@ -11,7 +13,10 @@ import threading
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from ocr_cli.engines.request_feed import RequestFeed
 
 Role = Literal["system", "user", "assistant"]
 FinishReason = Literal["stop", "length", "cancelled", "error"]
@@ -122,6 +127,8 @@ class Engine(ABC):
     """A chat model that can answer several requests at once."""
 
     info: EngineInfo
+    #: Whether `generate_stream` starts a request as soon as a slot frees (else it answers in waves).
+    continuous: bool = False
 
     @abstractmethod
     def generate_batch(
@@ -152,6 +159,36 @@ class Engine(ABC):
                 chunk_fn(text)
 
         return self.generate_batch([request], callback, cancel)[0]
+
+    def generate_stream(
+        self,
+        feed: RequestFeed,
+        on_result: Callable[[int, GenerationResult], None],
+        on_chunk: ChunkCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> None:
+        """Answer the requests of `feed` as they come, until it is closed and drained.
+
+        Each result goes to `on_result(key, result)` (from the engine's thread) as soon as its
+        request ends; chunks carry the request's key too. When `cancel` is set, the requests taken
+        end "cancelled" and the call returns without waiting for the feed to close. This default
+        answers in waves: whatever is queued, with one `generate_batch`, then the next wave.
+        """
+        while not (cancel is not None and cancel.is_set()):
+            items = feed.take(wait=True, cancel=cancel)
+            if items is None:
+                return
+            if not items:
+                continue
+            keys = [key for key, _ in items]
+
+            def chunk(index: int, text: str, keys: list[int] = keys) -> None:
+                if on_chunk is not None:
+                    on_chunk(keys[index], text)
+
+            results = self.generate_batch([request for _, request in items], chunk, cancel)
+            for key, result in zip(keys, results, strict=True):
+                on_result(key, result)
 
     def score_choices(self, request: GenerationRequest, choices: Sequence[str]) -> list[float] | None:
         """Probabilities (summing to 1) that the answer continues `request.assistant_prefix` with each

@@ -7,6 +7,9 @@ which sequence runs, as a server's scheduler does:
 
 - **Prefix.** The prompts' common prefix is evaluated once on the cache sequence (skipping what it
   still holds from the last call); every sequence shares those cells.
+- **Arrivals.** `decode_stream` takes requests while it decodes (continuous batching): one that
+  arrives joins the queue and starts as soon as it fits, sharing what the cache holds of its
+  prompt; each outcome is handed over as soon as its sequence ends. `decode` is one call's worth.
 - **Admission.** Requests start in order while their prompt (what is not shared) fits in the free
   cells with a step of headroom for every running sequence; the rest wait. At most `slots` run.
 - **Preemption.** When the next step does not fit, the running sequence furthest from finishing
@@ -46,6 +49,20 @@ from ocr_cli.engines.prompt_lookup import LookupOptions
 #: Given a finished answer's text: the tokens (prompt included) whose last one is the position to
 #: score, and for each choice the token ids that start it there; None when it cannot be scored.
 ChoiceScorer = Callable[[str], "tuple[list[int], list[set[int]]] | None"]
+
+
+@dataclass(frozen=True)
+class DecodeRequest:
+    """One prompt to continue, how to sample, and where to score choices once it ends."""
+
+    prompt: Sequence[int]
+    params: SamplingParams
+    scorer: ChoiceScorer | None = None
+
+
+#: Called with wait=True when the decoder has nothing else to do (it may then block until requests
+#: come): the requests that arrived since the last call, or None once no more will come.
+Arrivals = Callable[[bool], "list[DecodeRequest] | None"]
 
 
 #: Most prompt rows per `llama_decode`. Measured on this CPU build (embedded model, flash attention):
@@ -137,44 +154,78 @@ class BatchedDecoder:
         leaves no room to generate ends with finish_reason "error" without failing the others."""
         if not prompts or len(prompts) != len(params):
             raise ValueError("decode needs one SamplingParams per prompt")
+        chosen = list(scorers) if scorers is not None else [None] * len(prompts)
+        pending = [[DecodeRequest(p, q, s) for p, q, s in zip(prompts, params, chosen, strict=True)]]
+        outcomes: dict[int, SequenceOutcome] = {}
+        self.decode_stream(lambda _wait: pending.pop() if pending else None, outcomes.__setitem__,
+                           on_chunk, cancel)
+        return [outcomes[i] for i in range(len(prompts))]
+
+    def decode_stream(self, arrivals: Arrivals, on_done: Callable[[int, SequenceOutcome], None],
+                      on_chunk: ChunkCallback | None = None, cancel: threading.Event | None = None) -> None:
+        """Decode requests as `arrivals` gives them until it says no more will come (continuous
+        batching): a request that arrives while others decode starts as soon as it fits. Requests
+        are numbered in arrival order; `on_done(index, outcome)` is called as soon as one ends."""
         with self._lock:
-            states = [SequenceState(i, p, self.clamp(p, q), vocab=self._vocab, text=self.text,
-                                    lookup=self.lookup) for i, (p, q) in enumerate(zip(prompts, params,
-                                                                                       strict=True))]
-            for state, wanted in zip(states, params, strict=True):
-                if not state.prompt:
-                    state.end("error", "empty prompt")
-                elif state.params.max_tokens < 1:
-                    state.end("error", f"the prompt ({len(state.prompt)} tokens) does not fit in the "
-                                       f"context ({self.seq_limit}); raise --ctx or shorten the problem")
-                elif state.params.max_tokens < wanted.max_tokens:
-                    state.note = (f"cut to {state.params.max_tokens} tokens: the context holds "
-                                  f"{self.seq_limit}")
-            self._scorers = list(scorers) if scorers is not None else [None] * len(states)
-            self.stats = DecodeStats(sequences=len(states), prompt_tokens=sum(len(p) for p in prompts))
+            self.stats = DecodeStats()
             self._emit = on_chunk or (lambda _i, _t: None)
+            self._scorers: list[ChoiceScorer | None] = []
+            states: list[SequenceState] = []
             calls = self.pool.decode_calls
             started = time.perf_counter()
+            delivered: set[int] = set()
+
+            def deliver() -> None:
+                for state in states:
+                    if state.done and state.slot is None and state.index not in delivered:
+                        delivered.add(state.index)
+                        on_done(state.index, state.outcome())
+
             try:
-                self._schedule(states, cancel)
+                self._schedule(states, cancel, arrivals, deliver)
+                failed = False
+            except BaseException:
+                failed = True
+                raise
             finally:
                 self._settle(states)
                 self.stats.decode_calls = self.pool.decode_calls - calls
                 self.stats.elapsed_s = time.perf_counter() - started
                 self.stats.completion_tokens = sum(len(s.completion) for s in states)
-            return [s.outcome() for s in states]
+                if not failed:
+                    deliver()
 
-    def _schedule(self, states: list[SequenceState], cancel: threading.Event | None) -> None:
-        queue = [s for s in states if not s.done]
-        if not queue:
-            return
-        try:
-            if not self._prefill_cache(queue, cancel):
-                self._end_all(states, "cancelled")
+    def _arrive(self, states: list[SequenceState], request: DecodeRequest) -> SequenceState:
+        """A new request's state (ended at once when it cannot run)."""
+        prompt, wanted = request.prompt, request.params
+        state = SequenceState(len(states), prompt, self.clamp(prompt, wanted), vocab=self._vocab,
+                              text=self.text, lookup=self.lookup)
+        states.append(state)
+        self._scorers.append(request.scorer)
+        self.stats.sequences += 1
+        self.stats.prompt_tokens += len(prompt)
+        if not state.prompt:
+            state.end("error", "empty prompt")
+        elif state.params.max_tokens < 1:
+            state.end("error", f"the prompt ({len(state.prompt)} tokens) does not fit in the "
+                               f"context ({self.seq_limit}); raise --ctx or shorten the problem")
+        elif state.params.max_tokens < wanted.max_tokens:
+            state.note = f"cut to {state.params.max_tokens} tokens: the context holds {self.seq_limit}"
+        return state
+
+    def _schedule(self, states: list[SequenceState], cancel: threading.Event | None,
+                  arrivals: Arrivals, deliver: Callable[[], None]) -> None:
+        first = arrivals(True)
+        queue = [s for s in (self._arrive(states, r) for r in first or ()) if not s.done]
+        more = first is not None
+        if queue:
+            try:
+                if not self._prefill_cache(queue, cancel):
+                    self._end_all(states, "cancelled")
+                    return
+            except _Failed as exc:
+                self._end_all(states, "error", str(exc))
                 return
-        except _Failed as exc:
-            self._end_all(states, "error", str(exc))
-            return
         live: list[SequenceState] = []
         while True:
             if _is_set(cancel):
@@ -183,11 +234,16 @@ class BatchedDecoder:
             for state in [s for s in live if s.done]:
                 live.remove(state)
                 self._finish(state, live, queue, cancel)
+            deliver()
+            if more:  # wait for arrivals only when there is nothing else to do
+                got = arrivals(not live and not queue)
+                more = got is not None
+                queue.extend(s for s in (self._arrive(states, r) for r in got or ()) if not s.done)
             self._admit(queue, live, cancel)
             if not live:
-                if not queue:
+                if not queue and not more:
                     return
-                continue  # the queue's head ended (cancelled or out of room): try the next
+                continue  # the queue's head ended (cancelled or out of room), or waiting for arrivals
             try:
                 self._step(live, queue)
             except _Failed as exc:

@@ -14,17 +14,18 @@ Consecutive requests reuse the evaluated prefix of the previous one, reported as
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ocr_cli.config import Settings
 from ocr_cli.engines.base import ChunkCallback, Engine, EngineInfo, GenerationRequest, GenerationResult
 from ocr_cli.engines.batch_decoder import BatchedDecoder, choice_probabilities
 from ocr_cli.engines.chat_template import ChatTemplate, choose_template
-from ocr_cli.engines.llama_batch import generate_batched
+from ocr_cli.engines.llama_batch import generate_batched, stream_batched
 from ocr_cli.engines.llama_logging import explain_failure, install_log_handler, take_recent_errors
 from ocr_cli.engines.llama_system import backend_name, gpu_offload_supported, physical_cores
 from ocr_cli.engines.prompt_lookup import LookupOptions
+from ocr_cli.engines.request_feed import RequestFeed
 from ocr_cli.errors import EngineError, ModelError
 from ocr_cli.models.gguf_info import GGUFInfo, read_gguf_info
 from ocr_cli.models.registry import ResolvedModel
@@ -54,6 +55,7 @@ class LlamaEngine(Engine):
         llama._ctx.close()
         llama._ctx = self.decoder.pool.context
         self.n_ctx: int = self.decoder.seq_limit
+        self.continuous = settings.batched
 
     @classmethod
     def open(cls, resolved: ResolvedModel, settings: Settings) -> LlamaEngine:
@@ -145,6 +147,22 @@ class LlamaEngine(Engine):
 
                 results.extend(generate_batched(self, [request], shifted, cancel))
             return results
+
+    def generate_stream(
+        self,
+        feed: RequestFeed,
+        on_result: Callable[[int, GenerationResult], None],
+        on_chunk: ChunkCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> None:
+        """Continuous batching: a request joins the running batch as soon as it fits (when batching
+        is off, requests are answered one after another as they come)."""
+        self._check_open()
+        if not self.continuous:
+            super().generate_stream(feed, on_result, on_chunk, cancel)
+            return
+        with self.lock:
+            stream_batched(self, feed, on_result, on_chunk, cancel)
 
     # --- critic verdict scoring ------------------------------------------------------------------
 

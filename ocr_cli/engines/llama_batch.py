@@ -16,21 +16,24 @@ llama-server's slots do:
    verdict), read in the same context before the sequence's cells are given back.
 
 The first request's tokens stay in the cache after a call, so the next call skips the prefix its
-prompts share with them. This module is the thin adapter `LlamaEngine.generate_batch` calls.
+prompts share with them. Requests may also keep arriving while others decode (`stream_batched`,
+continuous batching over a `RequestFeed`). This module is the thin adapter `LlamaEngine` calls.
 """
 
 from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ocr_cli.engines.base import ChunkCallback, GenerationRequest, GenerationResult
-from ocr_cli.engines.batch_decoder import BatchedDecoder, ChoiceScorer, DecodeStats
+from ocr_cli.engines.batch_decoder import BatchedDecoder, ChoiceScorer, DecodeRequest, DecodeStats
 from ocr_cli.engines.batch_plan import shared_prefix
+from ocr_cli.engines.llama_sequence import SequenceOutcome
+from ocr_cli.engines.request_feed import RequestFeed
 
-__all__ = ["BatchedDecoder", "DecodeStats", "generate_batched", "shared_prefix"]
+__all__ = ["BatchedDecoder", "DecodeStats", "generate_batched", "shared_prefix", "stream_batched"]
 
 
 def generate_batched(
@@ -49,15 +52,49 @@ def generate_batched(
     scorers = [_scorer(engine, r) for r in requests]
     outcomes = engine.decoder.decode(prompts, [r.params for r in requests], on_chunk, cancel, scorers)
     elapsed = time.perf_counter() - started
-    return [
-        GenerationResult(text=o.text, prompt_tokens=o.prompt_tokens, completion_tokens=o.completion_tokens,
-                         finish_reason=o.finish_reason, elapsed_s=elapsed,
-                         cached_prompt_tokens=o.cached_prompt_tokens,
-                         error=o.note if o.finish_reason == "error" else None,
-                         note=o.note, choice_probabilities=o.choice_probabilities,
-                         scoring_tokens=o.scoring_tokens)
-        for o in outcomes
-    ]
+    return [_result(o, elapsed) for o in outcomes]
+
+
+def stream_batched(
+    engine: Any,
+    feed: RequestFeed,
+    on_result: Callable[[int, GenerationResult], None],
+    on_chunk: ChunkCallback | None = None,
+    cancel: threading.Event | None = None,
+) -> None:
+    """Answer the requests of `feed` with one continuous batched decode (see `Engine.generate_stream`)."""
+    keys: list[int] = []
+    arrived: list[float] = []
+
+    def arrivals(wait: bool) -> list[DecodeRequest] | None:
+        items = feed.take(wait=wait, cancel=cancel)
+        if items is None:
+            return None
+        taken = []
+        for key, request in items:
+            keys.append(key)
+            arrived.append(time.perf_counter())
+            taken.append(DecodeRequest(engine.tokenize(engine.render_prompt(request)), request.params,
+                                       _scorer(engine, request)))
+        return taken
+
+    def done(index: int, outcome: SequenceOutcome) -> None:
+        on_result(keys[index], _result(outcome, time.perf_counter() - arrived[index]))
+
+    def chunk(index: int, text: str) -> None:
+        if on_chunk is not None:
+            on_chunk(keys[index], text)
+
+    engine.decoder.decode_stream(arrivals, done, chunk, cancel)
+
+
+def _result(o: SequenceOutcome, elapsed: float) -> GenerationResult:
+    return GenerationResult(text=o.text, prompt_tokens=o.prompt_tokens, completion_tokens=o.completion_tokens,
+                            finish_reason=o.finish_reason, elapsed_s=elapsed,
+                            cached_prompt_tokens=o.cached_prompt_tokens,
+                            error=o.note if o.finish_reason == "error" else None,
+                            note=o.note, choice_probabilities=o.choice_probabilities,
+                            scoring_tokens=o.scoring_tokens)
 
 
 def _scorer(engine: Any, request: GenerationRequest) -> ChoiceScorer | None:

@@ -3,7 +3,8 @@ llama-cpp-python's server), streaming server-sent events with httpx.
 
 - N requests run as N concurrent HTTP requests (at most `settings.concurrency` at once); with the
   `server_n` setting, requests that differ only in their seed go as one request with `n` (vLLM, SGLang;
-  llama-server rejects `n > 1`).
+  llama-server rejects `n > 1`). A solve's requests that keep coming (`generate_stream`) are each
+  sent as soon as they arrive, so the server's own continuous batching keeps its slots full.
 - Connection errors, 429 and 5xx are retried with exponential backoff until the first token has
   streamed; afterwards a dropped stream fails only that request (finish_reason "error", text kept).
 - A server that is down, refuses the API key or does not serve the model raises `ServerError`.
@@ -43,6 +44,7 @@ from ocr_cli.engines.openai_wire import (
     build_chat_body,
     parse_spec,
 )
+from ocr_cli.engines.request_feed import RequestFeed
 from ocr_cli.engines.sse import iter_sse_data
 from ocr_cli.errors import EngineError, ServerError
 
@@ -74,6 +76,7 @@ class OpenAIEngine(Engine):
         among them (raising `ServerError` when the server is down, refuses the key or lacks it)."""
         self.server = server
         self.concurrency = max(1, concurrency)
+        self.continuous = True
         self.use_n = use_n
         self.client = ServerClient(server, api_key=api_key, api_key_env=api_key_env,
                                    concurrency=self.concurrency, timeout_s=timeout_s,
@@ -184,6 +187,47 @@ class OpenAIEngine(Engine):
         if len(answered) != len(requests):  # pragma: no cover - every group returns or raises
             raise EngineError("the OpenAI engine lost a result")
         return answered
+
+    def generate_stream(
+        self,
+        feed: RequestFeed,
+        on_result: Callable[[int, GenerationResult], None],
+        on_chunk: ChunkCallback | None = None,
+        cancel: threading.Event | None = None,
+    ) -> None:
+        """Each request is sent as soon as it arrives (at most `concurrency` at once): the server's
+        slots batch them continuously. A failed request stops the others, as in `generate_batch`."""
+        call = BatchCall(on_chunk)
+        pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="ocr-openai")
+        running: dict[Future[list[GenerationResult]], int] = {}
+        failure: BaseException | None = None
+        more = True
+        try:
+            while (more or running) and failure is None:
+                if cancel is not None and cancel.is_set():
+                    call.halt()  # the running requests end "cancelled"; no new one is taken
+                    more = False
+                if more:
+                    items = feed.take(wait=not running, cancel=cancel)
+                    more = items is not None and not call.stop.is_set()
+                    for key, request in items or ():
+                        running[pool.submit(self._run_group, [key], request, call)] = key
+                done, _ = wait(running, timeout=0.05, return_when=FIRST_COMPLETED) if running else ((), ())
+                for future in done:
+                    key = running.pop(future)
+                    error = future.exception()
+                    if error is not None:
+                        failure = failure or error
+                        call.halt()
+                    else:
+                        on_result(key, future.result()[0])
+        except BaseException:
+            call.halt()
+            raise
+        finally:
+            pool.shutdown(wait=True)
+        if failure is not None:
+            raise failure
 
     def _groups(self, requests: Sequence[GenerationRequest]) -> list[list[int]]:
         """Indices sent together: each alone, or (with `use_n`) those equal but for the seed."""

@@ -75,7 +75,7 @@ class _SolverInternals(Protocol):
     def _stream(self, work: Callable[[Callable[[ev.SolveEvent], None]], Any],
                 ) -> Generator[ev.SolveEvent, None, Any]: ...
 
-    def _next_seed(self) -> int: ...
+    def next_seed(self) -> int: ...
 
     def _stop_reason(self) -> str | None: ...
 
@@ -88,7 +88,7 @@ def loop_access(solver: _SolverInternals) -> LoopAccess:
         max_tokens = budget.max_tokens_each(solver.settings.max_tokens, count)
         if max_tokens <= 0:
             return None
-        return [solver.settings.sampling(max_tokens, solver._next_seed()) for _ in range(count)]
+        return [solver.settings.sampling(max_tokens, solver.next_seed()) for _ in range(count)]
 
     return LoopAccess(
         generate=lambda requests, ids: solver._generate(solver.generator, requests, ids, "stress"),

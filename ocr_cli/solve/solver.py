@@ -12,6 +12,7 @@ import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Literal, Protocol, TypeVar
 
 from ocr_cli.code.extract import extract_code
@@ -27,6 +28,7 @@ from ocr_cli.solve.budget import Budget
 from ocr_cli.solve.critic import VERDICT_SCORING, critique_reasoning, read_critique
 from ocr_cli.solve.feedback import candidate_feedback
 from ocr_cli.solve.generated import GeneratedTests, ProgramJudge, loop_access
+from ocr_cli.solve.pipeline import RoundPipeline
 from ocr_cli.solve.ranking import Candidate, best_of, ranked
 from ocr_cli.solve.streaming import stream_from_worker
 from ocr_cli.solve.types import SolveResult, SolveSettings, Status, Timings
@@ -83,6 +85,21 @@ class Solver:
             if self.settings.stress_on and isinstance(self.judge, ProgramJudge) else None
 
     # ---- public API -------------------------------------------------------------------------------
+
+    @property
+    def budget(self) -> Budget:
+        """What the current solve has spent (its `cancel` stops model calls and judge runs)."""
+        return self._budget
+
+    def add_timing(self, phase: str, seconds: float) -> None:
+        """Add to the time spent in a phase ("generate", "critique", "test")."""
+        self._timings[phase] += seconds
+
+    @property
+    def pipelined(self) -> bool:
+        """Whether a round's candidates move on one by one (engines that batch continuously)."""
+        engines = [self.generator] + ([self.critic] if self.uses_critic and self.critic else [])
+        return all(engine.continuous for engine in engines)
 
     @property
     def uses_critic(self) -> bool:
@@ -168,7 +185,7 @@ class Solver:
     def _draft_count(self) -> int:
         return 1 if self.settings.strategy == "single" else self.settings.n
 
-    def _next_seed(self) -> int:
+    def next_seed(self) -> int:
         seed = self._base_seed + self._seed_counter
         self._seed_counter += 1
         return seed
@@ -193,15 +210,26 @@ class Solver:
 
     def _round(self, problem: Problem, round_no: int, specs: Sequence[_Spec],
                ) -> Generator[ev.SolveEvent, None, Candidate | None]:
-        """Draft (or revise), test and critique one round's candidates; the accepted one or None."""
-        fresh = yield from self._produce(round_no, specs)
+        """Draft (or revise), test and critique one round's candidates; the accepted one or None.
+
+        With engines that batch continuously, each candidate moves on by itself (`solve.pipeline`):
+        its tests start when its draft ends and its critique joins the batch when it passes them.
+        Otherwise each phase runs over the whole round. Generated tests need every candidate of the
+        round: they run after the drafts and tests either way."""
+        max_tokens = self._budget.max_tokens_each(self.settings.max_tokens, len(specs))
+        fresh = (yield from self._start_candidates(round_no, specs)) if max_tokens > 0 else []
+        if fresh and self.pipelined:
+            yield from self._stream(lambda emit: RoundPipeline(self, problem, fresh, max_tokens, emit).run())
+        elif fresh:
+            yield from self._produce(fresh, max_tokens)
         if fresh and self._stop_reason() not in ("time", "cancelled"):
-            yield from self._test_all(fresh)
+            if not self.pipelined:
+                yield from self._test_all(fresh)
             if self._generated is not None and self._stop_reason() not in ("time", "cancelled"):
                 added = yield from self._generated.check(problem, self._tests, fresh, self._candidates)
                 self._tests += tuple(added)
             if self.uses_critic and self._stop_reason() not in ("time", "cancelled"):
-                yield from self._critique_all(problem, fresh)
+                yield from self._critique_all(problem, [c for c in fresh if not c.critiqued])
         accepted = [c for c in fresh if self._acceptable(c)]
         best = best_of(accepted, self.settings.select) if accepted else None
         leader = best or best_of(self._candidates, self.settings.select)
@@ -219,14 +247,8 @@ class Solver:
 
     # ---- phases -----------------------------------------------------------------------------------
 
-    def _produce(self, round_no: int, specs: Sequence[_Spec],
-                 ) -> Generator[ev.SolveEvent, None, list[Candidate]]:
-        max_tokens = self._budget.max_tokens_each(self.settings.max_tokens, len(specs))
-        if max_tokens <= 0:
-            return []
-        requests = [GenerationRequest(messages=spec.messages,
-                                      params=self.settings.sampling(max_tokens, self._next_seed()))
-                    for spec in specs]
+    def _start_candidates(self, round_no: int, specs: Sequence[_Spec],
+                          ) -> Generator[ev.SolveEvent, None, list[Candidate]]:
         fresh: list[Candidate] = []
         for spec in specs:
             candidate = Candidate(id=spec.id, round=round_no, kind=spec.kind, parent_id=spec.parent_id,
@@ -237,83 +259,116 @@ class Solver:
                 next(c for c in self._candidates if c.id == spec.parent_id).revised_by.append(spec.id)
             yield ev.CandidateStarted(candidate_id=spec.id, round=round_no, kind=spec.kind,
                                       parent_id=spec.parent_id)
+        return fresh
+
+    def draft_request(self, candidate: Candidate, max_tokens: int) -> GenerationRequest:
+        """The generation request of a candidate about to be drafted (or revised)."""
+        return GenerationRequest(messages=candidate.prompt,
+                                 params=self.settings.sampling(max_tokens, self.next_seed()))
+
+    def _produce(self, fresh: list[Candidate], max_tokens: int) -> Generator[ev.SolveEvent, None, None]:
+        requests = [self.draft_request(c, max_tokens) for c in fresh]
         start = time.perf_counter()
         results = yield from self._generate(self.generator, requests, [c.id for c in fresh], "draft")
         self._timings["generate"] += time.perf_counter() - start
         for candidate, result in zip(fresh, results, strict=True):
-            self._budget.spend(result.completion_tokens, result.prompt_tokens)
-            extraction = extract_code(result.text, self.settings.language)
-            reasoning = extraction.reasoning
-            if result.reasoning:
-                reasoning = result.reasoning + ("\n\n" + reasoning if reasoning else "")
-            candidate.response = result.text
-            if result.error is not None:
-                candidate.response += f"\n[error: {result.error}]"
-            candidate.reasoning = reasoning
-            candidate.code = extraction.code
-            candidate.finish_reason = result.finish_reason
-            if extraction.code is not None:
-                issue = gate_issue(extraction.code, self.settings.language)
-                candidate.syntax_error = issue.describe() if issue is not None else None
-            yield ev.CandidateDrafted(
-                candidate_id=candidate.id, round=round_no, prompt=candidate.prompt, response=result.text,
-                reasoning=reasoning, code=candidate.code, syntax_error=candidate.syntax_error,
-                prompt_tokens=result.prompt_tokens, completion_tokens=result.completion_tokens,
-                finish_reason=result.finish_reason, elapsed_s=result.elapsed_s)
-        return fresh
+            yield self.record_draft(candidate, result)
+
+    def record_draft(self, candidate: Candidate, result: GenerationResult) -> ev.CandidateDrafted:
+        """Take a candidate's generated answer: spend its tokens, extract and gate its code."""
+        self._budget.spend(result.completion_tokens, result.prompt_tokens)
+        extraction = extract_code(result.text, self.settings.language)
+        reasoning = extraction.reasoning
+        if result.reasoning:
+            reasoning = result.reasoning + ("\n\n" + reasoning if reasoning else "")
+        candidate.response = result.text
+        if result.error is not None:
+            candidate.response += f"\n[error: {result.error}]"
+        candidate.reasoning = reasoning
+        candidate.code = extraction.code
+        candidate.finish_reason = result.finish_reason
+        if extraction.code is not None:
+            issue = gate_issue(extraction.code, self.settings.language)
+            candidate.syntax_error = issue.describe() if issue is not None else None
+        return ev.CandidateDrafted(
+            candidate_id=candidate.id, round=candidate.round, prompt=candidate.prompt, response=result.text,
+            reasoning=reasoning, code=candidate.code, syntax_error=candidate.syntax_error,
+            prompt_tokens=result.prompt_tokens, completion_tokens=result.completion_tokens,
+            finish_reason=result.finish_reason, elapsed_s=result.elapsed_s)
+
+    @property
+    def needs_testing(self) -> bool:
+        """Whether candidates are run at all (without tests, C++ is still compiled: the compiler is
+        its syntax check)."""
+        return bool(self._tests) or self.settings.language is Language.CPP
+
+    def test_candidate(self, candidate: Candidate, emit: Emit) -> ev.CandidateTested:
+        """Run a candidate on the local tests (case results go to `emit` as they come)."""
+        cid = candidate.id
+        start = time.perf_counter()
+        report = self.judge.run(candidate.code or "", self.settings.language, self._tests,
+                                on_case=lambda case: emit(ev.CaseJudged(candidate_id=cid, case=case)),
+                                cancel=self._budget.cancel)
+        elapsed = time.perf_counter() - start
+        self._timings["test"] += elapsed
+        candidate.report = report
+        return ev.CandidateTested(candidate_id=cid, report=report, elapsed_s=elapsed)
 
     def _test_all(self, fresh: Sequence[Candidate]) -> Generator[ev.SolveEvent, None, None]:
-        if not self._tests and self.settings.language is not Language.CPP:
-            return  # without tests, C++ is still compiled: the compiler is its syntax check
+        if not self.needs_testing:
+            return
         for candidate in fresh:
             if not candidate.runnable or self._stop_reason() in ("time", "cancelled"):
                 continue
-            code = candidate.code or ""
-            cid = candidate.id
+            yield (yield from self._stream(partial(self.test_candidate, candidate)))
 
-            def work(emit: Emit, code: str = code, cid: str = cid) -> JudgeReport:
-                return self.judge.run(code, self.settings.language, self._tests,
-                                      on_case=lambda case: emit(ev.CaseJudged(candidate_id=cid, case=case)),
-                                      cancel=self._budget.cancel)
+    def wants_critique(self, candidate: Candidate) -> bool:
+        """Whether a candidate is critiqued: it passes every local test."""
+        return candidate.passes_all(len(self._tests))
 
-            start = time.perf_counter()
-            report = yield from self._stream(work)
-            elapsed = time.perf_counter() - start
-            self._timings["test"] += elapsed
-            candidate.report = report
-            yield ev.CandidateTested(candidate_id=cid, report=report, elapsed_s=elapsed)
+    def critique_request(self, problem: Problem, candidate: Candidate, max_tokens: int,
+                         seed: int | None = None) -> GenerationRequest:
+        """The critic's request for a candidate (scored at its verdict)."""
+        seed = self.next_seed() if seed is None else seed
+        return GenerationRequest(critic_messages(problem, candidate.code or "", self.settings.language),
+                                 self.settings.critic_sampling(max_tokens, seed), score_at=VERDICT_SCORING)
+
+    def record_critique(self, candidate: Candidate, request: GenerationRequest,
+                        result: GenerationResult) -> ev.CritiqueFinished:
+        """Take a candidate's critique: spend its tokens, read its verdict (and p(right))."""
+        critic = self.critic
+        assert critic is not None
+        self._budget.spend(result.completion_tokens + result.scoring_tokens, result.prompt_tokens)
+        scoring_start = time.perf_counter()
+        critique = read_critique(critic, request.messages, result.text, result.choice_probabilities)
+        candidate.critique = result.text
+        candidate.critiqued = True
+        candidate.critic_verdict = critique.verdict
+        candidate.critic_p_right = critique.p_right
+        candidate.critique_length = len(critique_reasoning(result.text))
+        return ev.CritiqueFinished(
+            candidate_id=candidate.id, prompt=request.messages, response=result.text,
+            verdict=critique.verdict, p_right=critique.p_right, prompt_tokens=result.prompt_tokens,
+            completion_tokens=result.completion_tokens,
+            elapsed_s=result.elapsed_s + time.perf_counter() - scoring_start)
 
     def _critique_all(self, problem: Problem,
                       fresh: Sequence[Candidate]) -> Generator[ev.SolveEvent, None, None]:
         critic = self.critic
         assert critic is not None
-        chosen = [c for c in fresh if c.passes_all(len(self._tests))]
+        chosen = [c for c in fresh if self.wants_critique(c)]
         if not chosen:
             return
         max_tokens = self._budget.max_tokens_each(self.settings.critic_max_tokens, len(chosen))
         if max_tokens <= 0:
             return
-        prompts = [critic_messages(problem, c.code or "", self.settings.language) for c in chosen]
-        requests = [GenerationRequest(m, self.settings.critic_sampling(max_tokens, self._next_seed()),
-                                      score_at=VERDICT_SCORING) for m in prompts]
+        requests = [self.critique_request(problem, c, max_tokens) for c in chosen]
         for candidate in chosen:
             yield ev.CritiqueStarted(candidate_id=candidate.id)
         start = time.perf_counter()
         results = yield from self._generate(critic, requests, [c.id for c in chosen], "critique")
-        for candidate, messages, result in zip(chosen, prompts, results, strict=True):
-            self._budget.spend(result.completion_tokens + result.scoring_tokens, result.prompt_tokens)
-            scoring_start = time.perf_counter()
-            critique = read_critique(critic, messages, result.text, result.choice_probabilities)
-            candidate.critique = result.text
-            candidate.critiqued = True
-            candidate.critic_verdict = critique.verdict
-            candidate.critic_p_right = critique.p_right
-            candidate.critique_length = len(critique_reasoning(result.text))
-            yield ev.CritiqueFinished(
-                candidate_id=candidate.id, prompt=messages, response=result.text, verdict=critique.verdict,
-                p_right=critique.p_right, prompt_tokens=result.prompt_tokens,
-                completion_tokens=result.completion_tokens,
-                elapsed_s=result.elapsed_s + time.perf_counter() - scoring_start)
+        for candidate, request, result in zip(chosen, requests, results, strict=True):
+            yield self.record_critique(candidate, request, result)
         self._timings["critique"] += time.perf_counter() - start
 
     # ---- streaming from a worker thread ----------------------------------------------------------

@@ -44,11 +44,11 @@ def stream_from_worker(work: Callable[[Callable[[E], None]], T], cancel: threadi
     done = False
     try:
         while True:
+            if outside_cancel is not None and outside_cancel.is_set():
+                cancel.set()  # looked at on every event too: a busy stream never goes quiet
             try:
                 item = events.get(timeout=0.1)
             except queue.Empty:
-                if outside_cancel is not None and outside_cancel.is_set():
-                    cancel.set()
                 continue
             if item is _DONE:
                 done = True

@@ -5,6 +5,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 
+import pytest
+
 from ocr_cli.engines.base import ChunkCallback, GenerationRequest, GenerationResult
 from ocr_cli.engines.scripted import ScriptedEngine, ScriptedReply
 from ocr_cli.judge.runner import Judge
@@ -56,3 +58,12 @@ def revision(code: str, repeat: bool = False) -> ScriptedReply:
 def critique(verdict: str | None, repeat: bool = False, text: str = "I checked the loop.") -> ScriptedReply:
     tail = f"\n<judgement>{verdict}</judgement>" if verdict else ""
     return ScriptedReply(text=text + tail, when=CRITIC, repeat=repeat)
+
+
+@pytest.fixture(params=["staged", "pipelined"], autouse=True)
+def round_mode(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Autouse where imported: every test of the module runs twice, with engines that answer whole
+    phases and with engines that batch continuously (the round's candidates then move on one by
+    one, `solve/pipeline.py`)."""
+    monkeypatch.setattr(ScriptedEngine, "continuous", request.param == "pipelined")
+    return str(request.param)

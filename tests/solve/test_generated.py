@@ -10,7 +10,17 @@ from ocr_cli.solve import events as ev
 from ocr_cli.solve.solver import Solver
 from ocr_cli.solve.types import SolveResult, SolveSettings
 
-from .helpers import PROBLEM, RIGHT, TESTS, answer, critique, draft, judge, revision
+from .helpers import (  # round_mode: autouse, every test runs staged and pipelined
+    PROBLEM,
+    RIGHT,
+    TESTS,
+    answer,
+    critique,
+    draft,
+    judge,
+    revision,
+    round_mode,  # noqa: F401
+)
 
 SAMPLED = dataclasses.replace(PROBLEM, samples=TESTS)
 BRUTE = "brute force"  # only in the brute-force prompt

@@ -23,6 +23,7 @@ from .helpers import (
     draft,
     judge,
     revision,
+    round_mode,  # noqa: F401 - autouse: every test runs staged and pipelined
 )
 
 
@@ -46,9 +47,11 @@ def test_accepted_in_round_zero_with_one_batch_of_drafts_and_distinct_seeds() ->
     assert result.rounds == 0
     assert result.code == RIGHT
     assert result.best_id == "c2"  # the highest p(right) among candidates passing all tests
-    drafts, critiques = engine.batches
+    drafts, *later = engine.batches  # staged: one batch of critiques; pipelined: as tests pass
+    critiques = [request for batch in later for request in batch]
     assert len(drafts) == 3 and len(critiques) == 3
     assert [r.params.seed for r in drafts] == [10, 11, 12]
+    assert [r.params.seed for r in critiques] == [13, 14, 15]  # in candidate order either way
     # the critic sees the final code, never the draft's reasoning
     assert RIGHT.strip() in critiques[0].messages[0].content
     assert "I add them." not in critiques[0].messages[0].content

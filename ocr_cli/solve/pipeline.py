@@ -64,6 +64,7 @@ class RoundPipeline:
         self._settled = threading.Event()
         self._error: BaseException | None = None
         self._critique_span: list[float] = []
+        self._drafts_ended: float | None = None  # when the last draft ended (timings overlap here)
         self._requests = [solver.draft_request(c, max_tokens) for c in fresh]
         # Critique seeds after the drafts', in candidate order, whatever order the tests finish in.
         self._seeds = {c.id: solver.next_seed() for c in fresh} if self.critiques_here else {}
@@ -96,7 +97,7 @@ class RoundPipeline:
             self._shut()
             for thread in threads:
                 thread.join()
-            self.solver.add_timing("generate", time.perf_counter() - started)
+            self.solver.add_timing("generate", (self._drafts_ended or time.perf_counter()) - started)
             if self._critique_span:
                 self.solver.add_timing("critique", max(self._critique_span) - min(self._critique_span))
         if self._error is not None:
@@ -154,6 +155,8 @@ class RoundPipeline:
         with self._lock:
             self._granted.pop(("draft", key), None)
             self._drafting -= 1
+            if not self._drafting:
+                self._drafts_ended = time.perf_counter()
             drafted = self.solver.record_draft(candidate, result)
         self.emit(drafted)
         if candidate.runnable and self.solver.needs_testing and not self.cancel.is_set():

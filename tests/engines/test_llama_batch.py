@@ -163,6 +163,40 @@ def test_sequences_ending_at_different_times_keep_greedy_output_exact(llm: Any) 
                                                                                               strict=True)]
 
 
+def test_requests_joining_a_small_pool_as_others_end_keep_greedy_output_exact(llm: Any) -> None:
+    """Continuous batching in a pool that must compact: each request that ends lets the next in."""
+    from ocr_cli.engines.batch_decoder import DecodeRequest
+
+    budgets = (30, 60, 45, 40, 25, 50)
+    requests = [DecodeRequest(chat(llm, QUESTIONS[i % 4] + " " * (i // 4)), SamplingParams(temperature=0,
+                                                                                        max_tokens=n))
+                for i, n in enumerate(budgets)]
+    done: list[int] = []
+    outcomes: dict[int, Any] = {}
+    given = [0]
+
+    def arrivals(_wait: bool) -> list[Any] | None:
+        if given[0] == 0:
+            given[0] = 3
+            return requests[:3]
+        if given[0] < len(requests) and len(done) > given[0] - 3:
+            given[0] += 1
+            return [requests[given[0] - 1]]
+        return None if given[0] == len(requests) else []
+
+    def on_done(index: int, outcome: Any) -> None:
+        done.append(index)
+        outcomes[index] = outcome
+
+    decoder = BatchedDecoder(llm, max_ctx=256)
+    disorder = watch_cell_order(decoder)
+    decoder.decode_stream(arrivals, on_done)
+    assert sorted(done) == list(range(len(requests))) and decoder.pool.compactions >= 1
+    assert disorder == []
+    assert [outcomes[i].tokens for i in range(len(requests))] == [
+        one_at_a_time(llm, list(r.prompt), r.params.max_tokens) for r in requests]
+
+
 def test_a_pause_beside_running_sequences_keeps_greedy_output_exact(llm: Any) -> None:
     prompts = [chat(llm, q) for q in QUESTIONS[1:]]
     params = SamplingParams(temperature=0, max_tokens=60)

@@ -15,6 +15,7 @@ embedded model; the variants run interleaved, side by side in this run:
 - critic: 4 critiques of the `pairs` example (`--critic-tokens` each); p(right) scored afterwards with
   `score_choices` (before) or inside the batch (after: `DecodeStats.scoring_s`, the time spent
   reaching the verdict positions and reading the logits there);
+- seeds: the reasoning part's 4 sampled requests (seeds 1..4) batched, then each alone: equal texts;
 - preempt: 4 greedy answers in a pool of `--tiny` cells against a roomy one and against each
   answer decoded alone: equal tokens (and for how many leading tokens), throughput, preemptions
   and compactions.
@@ -72,6 +73,14 @@ def worker(spec: dict[str, Any]) -> dict[str, Any]:
         out["cpu_s"] = time.process_time() - cpu
         out["tokens"] = sum(r.completion_tokens for r in results)
         out["longest"] = max(r.completion_tokens for r in results)
+    elif spec["part"] == "seeds":
+        requests = [GenerationRequest((Message("user", CODE_REQUEST),),
+                                      SamplingParams(temperature=0.7, seed=s, max_tokens=spec["max_tokens"]))
+                    for s in range(1, 5)]
+        batched = [r.text for r in engine.generate_batch(requests)]
+        alone = [engine.generate_batch([r])[0].text for r in requests]
+        out["equal"] = [a == b for a, b in zip(batched, alone, strict=True)]
+        out["chars"] = [len(t) for t in batched]
     elif spec["part"] == "critic":
         from ocr_cli.language import Language
         from ocr_cli.problem.loader import load_problem
@@ -151,7 +160,7 @@ def main() -> None:
     parser.add_argument("--critic-tokens", type=int, default=256)
     parser.add_argument("--tiny", type=int, default=1024, help="cells of the pool forced to preempt")
     parser.add_argument("--preempt-tokens", type=int, default=400)
-    parser.add_argument("--parts", default="reasoning,memory,critic,preempt")
+    parser.add_argument("--parts", default="reasoning,memory,critic,seeds,preempt")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -196,6 +205,15 @@ def main() -> None:
                          r.get("scoring_tokens", "-")])
         print(f"critic: 4 critiques, {args.critic_tokens} tokens each")
         print_table(["code", "critique tokens", "generate s", "p(right) s", "scored", "scoring tokens"], rows)
+    if "seeds" in parts:
+        rows = []
+        for name, code in codes.items():
+            r = run_worker(code, {**base, "part": "seeds", "max_tokens": args.max_tokens})
+            figures[f"seeds_{name}"] = r
+            rows.append([name, " ".join("yes" if e else "no" for e in r["equal"]), "/".join(map(str, r["chars"]))])
+        print(f"seeds: 4 sampled requests (temperature 0.7, seeds 1..4, --max-tokens {args.max_tokens}) batched "
+              "against each alone")
+        print_table(["code", "equal to alone", "characters (batched)"], rows)
     if "preempt" in parts:
         rows = []
         for code_name, code in codes.items():

@@ -69,7 +69,7 @@ def main() -> None:
         for name, code in (("before", args.before.resolve()), ("after", ROOT)):
             r = solve(code, n, args)
             tokens, seconds = r["tokens"]["generated"], r["timings"]["total_s"]
-            critiques = sum(1 for c in r["candidates"] if c.get("critic"))
+            critiques = sum(1 for c in r["candidates"] if c.get("critic") or c.get("critic_p_right") is not None)
             figures[f"{name}_n{n}"] = {"tokens": tokens, "total_s": seconds, "status": r["status"],
                                        "generate_s": r["timings"]["generate_s"],
                                        "critique_s": r["timings"]["critique_s"], "critiques": critiques}

@@ -34,7 +34,7 @@ from ocr_cli.solve.events import (
 from ocr_cli.solve.types import CriticVerdict, SolveResult, SolveSettings
 
 if TYPE_CHECKING:
-    from ocr_cli.solve.solver import JudgeLike
+    from ocr_cli.solve.candidate_steps import JudgeLike
 
 
 @dataclass

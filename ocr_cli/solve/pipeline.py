@@ -65,7 +65,7 @@ class RoundPipeline:
         self._error: BaseException | None = None
         self._critique_span: list[float] = []
         self._drafts_ended: float | None = None  # when the last draft ended (timings overlap here)
-        self._requests = [solver.draft_request(c, max_tokens) for c in fresh]
+        self._requests = [solver.steps.draft_request(c, max_tokens) for c in fresh]
         # Critique seeds after the drafts', in candidate order, whatever order the tests finish in.
         self._seeds = {c.id: solver.next_seed() for c in fresh} if self.critiques_here else {}
 
@@ -97,9 +97,9 @@ class RoundPipeline:
             self._shut()
             for thread in threads:
                 thread.join()
-            self.solver.add_timing("generate", (self._drafts_ended or time.perf_counter()) - started)
+            self.solver.steps.add_timing("generate", (self._drafts_ended or time.perf_counter()) - started)
             if self._critique_span:
-                self.solver.add_timing("critique", max(self._critique_span) - min(self._critique_span))
+                self.solver.steps.add_timing("critique", max(self._critique_span) - min(self._critique_span))
         if self._error is not None:
             raise self._error
 
@@ -157,9 +157,9 @@ class RoundPipeline:
             self._drafting -= 1
             if not self._drafting:
                 self._drafts_ended = time.perf_counter()
-            drafted = self.solver.record_draft(candidate, result)
+            drafted = self.solver.steps.record_draft(candidate, result)
         self.emit(drafted)
-        if candidate.runnable and self.solver.needs_testing and not self.cancel.is_set():
+        if candidate.runnable and self.solver.steps.needs_testing and not self.cancel.is_set():
             with self._lock:
                 self._testing += 1
             self._to_test.put(candidate)
@@ -171,7 +171,7 @@ class RoundPipeline:
         candidate, request = self._critiques[key]
         with self._lock:
             self._granted.pop(("critique", key), None)
-            finished = self.solver.record_critique(candidate, request, result)
+            finished = self.solver.steps.record_critique(candidate, request, result)
             self._critique_span.append(time.perf_counter())
         self.emit(finished)
         self._settle(candidate)
@@ -182,14 +182,14 @@ class RoundPipeline:
     def _judge_loop(self) -> None:
         while (candidate := self._to_test.get()) is not None:
             if not self.cancel.is_set():
-                self.emit(self.solver.test_candidate(candidate, self.emit))
+                self.emit(self.solver.steps.test_candidate(candidate, self.emit))
             with self._lock:
                 self._testing -= 1
             self._tested(candidate)
             self._grant()
 
     def _tested(self, candidate: Candidate) -> None:
-        if self.critiques_here and self.solver.wants_critique(candidate) and not self.cancel.is_set():
+        if self.critiques_here and self.solver.steps.wants_critique(candidate) and not self.cancel.is_set():
             with self._lock:
                 self._waiting.append(candidate)
         else:
@@ -215,7 +215,7 @@ class RoundPipeline:
                     self._waiting.clear()
                     return
                 candidate = self._waiting.pop(0)
-                request = self.solver.critique_request(self.problem, candidate, grant,
+                request = self.solver.steps.critique_request(self.problem, candidate, grant,
                                                        seed=self._seeds[candidate.id])
                 self._critique_span.append(time.perf_counter())
                 self.emit(ev.CritiqueStarted(candidate_id=candidate.id))

@@ -13,19 +13,15 @@ import time
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Literal, Protocol, TypeVar
+from typing import Literal, TypeVar
 
-from ocr_cli.code.extract import extract_code
-from ocr_cli.code.syntax import gate_issue
 from ocr_cli.engines.base import Engine, GenerationRequest, GenerationResult, Message
 from ocr_cli.errors import ProblemError
-from ocr_cli.judge.types import CaseResult, JudgeReport
-from ocr_cli.language import Language
 from ocr_cli.problem.types import Problem, TestCase
-from ocr_cli.prompts import critic_messages, generator_messages, reviser_messages
+from ocr_cli.prompts import generator_messages, reviser_messages
 from ocr_cli.solve import events as ev
 from ocr_cli.solve.budget import Budget
-from ocr_cli.solve.critic import VERDICT_SCORING, critique_reasoning, read_critique
+from ocr_cli.solve.candidate_steps import CandidateSteps, JudgeLike
 from ocr_cli.solve.feedback import candidate_feedback
 from ocr_cli.solve.generated import GeneratedTests, ProgramJudge, loop_access
 from ocr_cli.solve.pipeline import RoundPipeline
@@ -50,14 +46,6 @@ class _Spec:
     feedback: str = ""
 
 
-class JudgeLike(Protocol):
-    """What the solver needs of `ocr_cli.judge.runner.Judge`."""
-
-    def run(self, source: str, language: Language, tests: Sequence[TestCase], *,
-            on_case: Callable[[CaseResult], None] | None = None, stop_after_failure: bool = False,
-            cancel: threading.Event | None = None) -> JudgeReport: ...
-
-
 class Solver:
     """Drafts, tests, critiques and revises solutions to one problem at a time."""
 
@@ -71,10 +59,9 @@ class Solver:
 
     def _reset(self) -> None:
         self._candidates: list[Candidate] = []
-        self._tests: tuple[TestCase, ...] = ()
         self._budget = Budget(self.settings.token_budget, self.settings.time_budget_s)
+        self.steps = CandidateSteps(self.settings, self.critic, self.judge, self._budget, self.next_seed)
         self._outside_cancel: threading.Event | None = None
-        self._timings = {"generate": 0.0, "critique": 0.0, "test": 0.0}
         self._rounds = 0
         self._result: SolveResult | None = None
         self._worker: threading.Thread | None = None
@@ -90,10 +77,6 @@ class Solver:
     def budget(self) -> Budget:
         """What the current solve has spent (its `cancel` stops model calls and judge runs)."""
         return self._budget
-
-    def add_timing(self, phase: str, seconds: float) -> None:
-        """Add to the time spent in a phase ("generate", "critique", "test")."""
-        self._timings[phase] += seconds
 
     @property
     def pipelined(self) -> bool:
@@ -119,7 +102,7 @@ class Solver:
                                path=problem.source,
                                hint="add samples to the statement, pass --tests DIR, or use the critic")
         self._reset()
-        self._tests = tuple(tests)
+        self.steps.tests = tuple(tests)
         self._outside_cancel = cancel
         self._base_seed = self.settings.seed if self.settings.seed is not None else random.randrange(2**31)
         return self._run(problem)
@@ -142,7 +125,7 @@ class Solver:
         try:
             yield ev.SolveStarted(
                 problem_title=problem.title, language=settings.language.value, strategy=settings.strategy,
-                n=self._draft_count(), tests=len(self._tests), critic=self.uses_critic,
+                n=self._draft_count(), tests=len(self.steps.tests), critic=self.uses_critic,
                 generator=self.generator.info.describe(),
                 critic_model=self.critic.info.describe() if self.uses_critic and self.critic else None)
             accepted = yield from self._round(problem, 0, self._draft_specs(problem))
@@ -203,7 +186,7 @@ class Solver:
         specs = []
         for offset, parent in enumerate(parents):
             feedback = ((self._generated and self._generated.feedback(parent))
-                        or candidate_feedback(parent, self.settings.language, len(self._tests)))
+                        or candidate_feedback(parent, self.settings.language, len(self.steps.tests)))
             messages = reviser_messages(problem, parent.code, feedback, self.settings.language)
             specs.append(_Spec(self._new_id(offset), "revision", parent.id, messages, feedback))
         return specs
@@ -226,8 +209,8 @@ class Solver:
             if not self.pipelined:
                 yield from self._test_all(fresh)
             if self._generated is not None and self._stop_reason() not in ("time", "cancelled"):
-                added = yield from self._generated.check(problem, self._tests, fresh, self._candidates)
-                self._tests += tuple(added)
+                added = yield from self._generated.check(problem, self.steps.tests, fresh, self._candidates)
+                self.steps.tests += tuple(added)
             if self.uses_critic and self._stop_reason() not in ("time", "cancelled"):
                 yield from self._critique_all(problem, [c for c in fresh if not c.critiqued])
         accepted = [c for c in fresh if self._acceptable(c)]
@@ -239,7 +222,7 @@ class Solver:
         return best
 
     def _acceptable(self, candidate: Candidate) -> bool:
-        if not candidate.passes_all(len(self._tests)):
+        if not candidate.passes_all(len(self.steps.tests)):
             return False
         if candidate.generated is not None and candidate.generated.eliminated:
             return False
@@ -261,115 +244,40 @@ class Solver:
                                       parent_id=spec.parent_id)
         return fresh
 
-    def draft_request(self, candidate: Candidate, max_tokens: int) -> GenerationRequest:
-        """The generation request of a candidate about to be drafted (or revised)."""
-        return GenerationRequest(messages=candidate.prompt,
-                                 params=self.settings.sampling(max_tokens, self.next_seed()))
-
     def _produce(self, fresh: list[Candidate], max_tokens: int) -> Generator[ev.SolveEvent, None, None]:
-        requests = [self.draft_request(c, max_tokens) for c in fresh]
+        requests = [self.steps.draft_request(c, max_tokens) for c in fresh]
         start = time.perf_counter()
         results = yield from self._generate(self.generator, requests, [c.id for c in fresh], "draft")
-        self._timings["generate"] += time.perf_counter() - start
+        self.steps.timings["generate"] += time.perf_counter() - start
         for candidate, result in zip(fresh, results, strict=True):
-            yield self.record_draft(candidate, result)
-
-    def record_draft(self, candidate: Candidate, result: GenerationResult) -> ev.CandidateDrafted:
-        """Take a candidate's generated answer: spend its tokens, extract and gate its code."""
-        self._budget.spend(result.completion_tokens, result.prompt_tokens)
-        extraction = extract_code(result.text, self.settings.language)
-        reasoning = extraction.reasoning
-        if result.reasoning:
-            reasoning = result.reasoning + ("\n\n" + reasoning if reasoning else "")
-        candidate.response = result.text
-        if result.error is not None:
-            candidate.response += f"\n[error: {result.error}]"
-        candidate.reasoning = reasoning
-        candidate.code = extraction.code
-        candidate.finish_reason = result.finish_reason
-        if extraction.code is not None:
-            issue = gate_issue(extraction.code, self.settings.language)
-            candidate.syntax_error = issue.describe() if issue is not None else None
-        return ev.CandidateDrafted(
-            candidate_id=candidate.id, round=candidate.round, prompt=candidate.prompt, response=result.text,
-            reasoning=reasoning, code=candidate.code, syntax_error=candidate.syntax_error,
-            prompt_tokens=result.prompt_tokens, completion_tokens=result.completion_tokens,
-            finish_reason=result.finish_reason, elapsed_s=result.elapsed_s)
-
-    @property
-    def needs_testing(self) -> bool:
-        """Whether candidates are run at all (without tests, C++ is still compiled: the compiler is
-        its syntax check)."""
-        return bool(self._tests) or self.settings.language is Language.CPP
-
-    def test_candidate(self, candidate: Candidate, emit: Emit) -> ev.CandidateTested:
-        """Run a candidate on the local tests (case results go to `emit` as they come)."""
-        cid = candidate.id
-        start = time.perf_counter()
-        report = self.judge.run(candidate.code or "", self.settings.language, self._tests,
-                                on_case=lambda case: emit(ev.CaseJudged(candidate_id=cid, case=case)),
-                                cancel=self._budget.cancel)
-        elapsed = time.perf_counter() - start
-        self._timings["test"] += elapsed
-        candidate.report = report
-        return ev.CandidateTested(candidate_id=cid, report=report, elapsed_s=elapsed)
+            yield self.steps.record_draft(candidate, result)
 
     def _test_all(self, fresh: Sequence[Candidate]) -> Generator[ev.SolveEvent, None, None]:
-        if not self.needs_testing:
+        if not self.steps.needs_testing:
             return
         for candidate in fresh:
             if not candidate.runnable or self._stop_reason() in ("time", "cancelled"):
                 continue
-            yield (yield from self._stream(partial(self.test_candidate, candidate)))
-
-    def wants_critique(self, candidate: Candidate) -> bool:
-        """Whether a candidate is critiqued: it passes every local test."""
-        return candidate.passes_all(len(self._tests))
-
-    def critique_request(self, problem: Problem, candidate: Candidate, max_tokens: int,
-                         seed: int | None = None) -> GenerationRequest:
-        """The critic's request for a candidate (scored at its verdict)."""
-        seed = self.next_seed() if seed is None else seed
-        return GenerationRequest(critic_messages(problem, candidate.code or "", self.settings.language),
-                                 self.settings.critic_sampling(max_tokens, seed), score_at=VERDICT_SCORING)
-
-    def record_critique(self, candidate: Candidate, request: GenerationRequest,
-                        result: GenerationResult) -> ev.CritiqueFinished:
-        """Take a candidate's critique: spend its tokens, read its verdict (and p(right))."""
-        critic = self.critic
-        assert critic is not None
-        self._budget.spend(result.completion_tokens + result.scoring_tokens, result.prompt_tokens)
-        scoring_start = time.perf_counter()
-        critique = read_critique(critic, request.messages, result.text, result.choice_probabilities)
-        candidate.critique = result.text
-        candidate.critiqued = True
-        candidate.critic_verdict = critique.verdict
-        candidate.critic_p_right = critique.p_right
-        candidate.critique_length = len(critique_reasoning(result.text))
-        return ev.CritiqueFinished(
-            candidate_id=candidate.id, prompt=request.messages, response=result.text,
-            verdict=critique.verdict, p_right=critique.p_right, prompt_tokens=result.prompt_tokens,
-            completion_tokens=result.completion_tokens,
-            elapsed_s=result.elapsed_s + time.perf_counter() - scoring_start)
+            yield (yield from self._stream(partial(self.steps.test_candidate, candidate)))
 
     def _critique_all(self, problem: Problem,
                       fresh: Sequence[Candidate]) -> Generator[ev.SolveEvent, None, None]:
         critic = self.critic
         assert critic is not None
-        chosen = [c for c in fresh if self.wants_critique(c)]
+        chosen = [c for c in fresh if self.steps.wants_critique(c)]
         if not chosen:
             return
         max_tokens = self._budget.max_tokens_each(self.settings.critic_max_tokens, len(chosen))
         if max_tokens <= 0:
             return
-        requests = [self.critique_request(problem, c, max_tokens) for c in chosen]
+        requests = [self.steps.critique_request(problem, c, max_tokens) for c in chosen]
         for candidate in chosen:
             yield ev.CritiqueStarted(candidate_id=candidate.id)
         start = time.perf_counter()
         results = yield from self._generate(critic, requests, [c.id for c in chosen], "critique")
         for candidate, request, result in zip(chosen, requests, results, strict=True):
-            yield self.record_critique(candidate, request, result)
-        self._timings["critique"] += time.perf_counter() - start
+            yield self.steps.record_critique(candidate, request, result)
+        self.steps.timings["critique"] += time.perf_counter() - start
 
     # ---- streaming from a worker thread ----------------------------------------------------------
 
@@ -401,7 +309,8 @@ class Solver:
         best = chosen or best_of(self._candidates, self.settings.select)
         if status != "accepted" and (best is None or best.code is None) and status != "cancelled":
             status = "no_candidate"
-        total = len(self._tests)
+        total = len(self.steps.tests)
+        timings = self.steps.timings
         return SolveResult(
             status=status,
             language=self.settings.language,
@@ -411,8 +320,8 @@ class Solver:
             candidates=tuple(c.summary(total) for c in self._candidates),
             generated_tokens=self._budget.generated_tokens,
             prompt_tokens=self._budget.prompt_tokens,
-            timings=Timings(generate_s=self._timings["generate"], critique_s=self._timings["critique"],
-                            test_s=self._timings["test"], total_s=self._budget.elapsed()),
+            timings=Timings(generate_s=timings["generate"], critique_s=timings["critique"],
+                            test_s=timings["test"], total_s=self._budget.elapsed()),
             stop_reason=stop_reason,
             stress=self._generated.summary() if self._generated is not None else None,
         )

@@ -14,7 +14,9 @@ its token limit, so these limits are the answers' lengths.
 - continuous: one `generate_stream` over a `RequestFeed`; each draft's critique is submitted the
   moment the draft ends and takes the slot it freed.
 Both run in turn in this one process (`--repeats` times, best kept); the table gives aggregate
-generated tokens/s and whether both produced the same tokens. Prints one JSON line too.
+generated tokens/s, the `llama_decode` calls each made (prompt chunks and steps: where a step costs
+about the same whatever its width, as on a GPU, these are the time), and whether both produced the
+same tokens. Prints one JSON line too.
 """
 
 from __future__ import annotations
@@ -59,15 +61,19 @@ def critique(draft: GenerationResult, tokens: int) -> GenerationRequest:
     return GenerationRequest((Message("user", text),), SamplingParams(temperature=0, max_tokens=tokens))
 
 
-Run = tuple[float, list[str], int]  # seconds, texts (drafts then critiques), generated tokens
+#: seconds, texts (drafts then critiques), generated tokens, llama_decode calls
+Run = tuple[float, list[str], int, int]
 
 
 def staged(engine: LlamaEngine, n: int, args: argparse.Namespace) -> Run:
     start = time.perf_counter()
     first = engine.generate_batch(drafts(n, args.longest))
+    calls = engine.decoder.stats.decode_calls
     second = engine.generate_batch([critique(d, t) for d, t in zip(first, critique_lengths(n, args), strict=True)])
+    calls += engine.decoder.stats.decode_calls
     results = first + second
-    return time.perf_counter() - start, [r.text for r in results], sum(r.completion_tokens for r in results)
+    return (time.perf_counter() - start, [r.text for r in results], sum(r.completion_tokens for r in results),
+            calls)
 
 
 def continuous(engine: LlamaEngine, n: int, args: argparse.Namespace) -> Run:
@@ -91,7 +97,8 @@ def continuous(engine: LlamaEngine, n: int, args: argparse.Namespace) -> Run:
     for request in drafts(n, args.longest):
         feed.submit(request)
     engine.generate_stream(feed, on_result, cancel=threading.Event())
-    return time.perf_counter() - start, [texts[i] for i in range(2 * n)], tokens[0]
+    return (time.perf_counter() - start, [texts[i] for i in range(2 * n)], tokens[0],
+            engine.decoder.stats.decode_calls)
 
 
 def main() -> None:
@@ -111,24 +118,27 @@ def main() -> None:
             best: dict[str, float] = {}
             outputs: dict[str, list[str]] = {}
             tokens = 0
+            calls: dict[str, int] = {}
             for _ in range(args.repeats):
                 for name, run in (("staged", staged), ("continuous", continuous)):
-                    seconds, texts, tokens = run(engine, n, args)
+                    seconds, texts, tokens, calls[name] = run(engine, n, args)
                     best[name] = min(best.get(name, float("inf")), seconds)
                     outputs[name] = texts
             same = outputs["staged"] == outputs["continuous"]
             ratio = best["staged"] / best["continuous"]
             rows.append([n, tokens, best["staged"], best["continuous"], tokens / best["staged"],
-                         tokens / best["continuous"], ratio, "yes" if same else "no"])
+                         tokens / best["continuous"], ratio, calls["staged"], calls["continuous"],
+                         "yes" if same else "no"])
             figures[f"n{n}"] = {"tokens": tokens, "staged_s": round(best["staged"], 2),
                                 "continuous_s": round(best["continuous"], 2), "ratio": round(ratio, 3),
+                                "staged_calls": calls["staged"], "continuous_calls": calls["continuous"],
                                 "same_output": same}
     finally:
         engine.close()
     print(f"drafts up to {args.longest} tokens, then a critique each ({args.critiques}, up to {args.critic_tokens}); "
           f"greedy; {args.threads} threads; context {args.ctx}")
     print_table(["N", "tokens", "staged s", "continuous s", "staged tok/s", "continuous tok/s",
-                 "continuous/staged", "same output"], rows)
+                 "continuous/staged", "staged calls", "continuous calls", "same output"], rows)
     print_json("continuous_batching", {"longest": args.longest, "critic_tokens": args.critic_tokens,
                                        "critiques": args.critiques,
                                        "threads": args.threads, **figures})

@@ -333,3 +333,52 @@ def test_logprobs_that_do_not_match_the_text_are_not_read() -> None:
         {"token": ">right", "logprob": math.log(0.3)}, {"token": ">wrong", "logprob": math.log(0.1)},
         {"token": "!", "logprob": math.log(0.6)}]}]})
     assert joined.probabilities(len("<judgement>"), ["right", "wrong"]) == pytest.approx([0.75, 0.25])
+
+
+def test_a_stream_sends_each_request_as_it_arrives(server: fake.FakeOpenAIServer) -> None:
+    from ocr_cli.engines.base import GenerationResult
+    from ocr_cli.engines.request_feed import RequestFeed
+
+    server.default = Reply(text="a b c")
+    engine = _engine(server, concurrency=2)
+    assert engine.continuous
+    feed = RequestFeed()
+    results: dict[int, GenerationResult] = {}
+    chunked: set[int] = set()
+
+    def on_result(key: int, result: GenerationResult) -> None:
+        results[key] = result
+        if key < 2:  # a follow-up per first request, as a critique follows its draft
+            feed.submit(REQUEST)
+        if len(results) == 4:
+            feed.close()
+
+    feed.submit(REQUEST)
+    feed.submit(REQUEST)
+    engine.generate_stream(feed, on_result, lambda key, _text: chunked.add(key), threading.Event())
+    assert sorted(results) == [0, 1, 2, 3] and chunked == {0, 1, 2, 3}
+    assert all(r.text == "a b c" and r.finish_reason == "stop" for r in results.values())
+    assert server.max_in_flight <= 2
+
+
+@pytest.mark.timeout(30)
+def test_a_cancelled_stream_returns_without_waiting_for_the_feed_to_close(
+        server: fake.FakeOpenAIServer) -> None:
+    from ocr_cli.engines.base import GenerationResult
+    from ocr_cli.engines.request_feed import RequestFeed
+
+    server.default = Reply(text=" ".join(f"w{i}" for i in range(400)), delay_s=0.02)
+    cancel = threading.Event()
+    feed = RequestFeed()
+    feed.submit(REQUEST)
+    results: list[GenerationResult] = []
+    seen: list[str] = []
+
+    def on_chunk(_key: int, text: str) -> None:
+        seen.append(text)
+        if len(seen) == 5:
+            cancel.set()
+
+    _engine(server).generate_stream(feed, lambda _key, r: results.append(r), on_chunk, cancel)
+    assert [r.finish_reason for r in results] == ["cancelled"]
+    assert 0 < len(results[0].text.split()) < 100

@@ -22,8 +22,9 @@ import json
 import os
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from ocr_cli.config import Settings
@@ -155,9 +156,7 @@ class OpenAIEngine(Engine):
         groups = self._groups(requests)
         results: list[GenerationResult | None] = [None] * len(requests)
         failure: BaseException | None = None
-        pool = ThreadPoolExecutor(max_workers=min(self.concurrency, len(groups)),
-                                  thread_name_prefix="ocr-openai")
-        try:
+        with _request_pool(call, min(self.concurrency, len(groups))) as pool:
             futures: dict[Future[list[GenerationResult]], list[int]] = {
                 pool.submit(self._run_group, indices, requests[indices[0]], call): indices
                 for indices in groups
@@ -167,20 +166,13 @@ class OpenAIEngine(Engine):
                 done, pending = wait(pending, timeout=0.05 if cancel is not None else None,
                                      return_when=FIRST_COMPLETED)
                 for future in done:
-                    error = future.exception()
-                    if error is not None:
-                        failure = failure or error
-                        call.halt()
-                    else:
-                        for index, result in zip(futures[future], future.result(), strict=True):
+                    answers, error = _finished(future, call)
+                    failure = failure or error
+                    if answers:
+                        for index, result in zip(futures[future], answers, strict=True):
                             results[index] = result
                 if cancel is not None and cancel.is_set() and not call.stop.is_set():
                     call.halt()
-        except BaseException:
-            call.halt()
-            raise
-        finally:
-            pool.shutdown(wait=True)
         if failure is not None:
             raise failure
         answered = [r for r in results if r is not None]
@@ -198,11 +190,10 @@ class OpenAIEngine(Engine):
         """Each request is sent as soon as it arrives (at most `concurrency` at once): the server's
         slots batch them continuously. A failed request stops the others, as in `generate_batch`."""
         call = BatchCall(on_chunk)
-        pool = ThreadPoolExecutor(max_workers=self.concurrency, thread_name_prefix="ocr-openai")
         running: dict[Future[list[GenerationResult]], int] = {}
         failure: BaseException | None = None
         more = True
-        try:
+        with _request_pool(call, self.concurrency) as pool:
             while (more or running) and failure is None:
                 if cancel is not None and cancel.is_set():
                     call.halt()  # the running requests end "cancelled"; no new one is taken
@@ -215,17 +206,10 @@ class OpenAIEngine(Engine):
                 done, _ = wait(running, timeout=0.05, return_when=FIRST_COMPLETED) if running else ((), ())
                 for future in done:
                     key = running.pop(future)
-                    error = future.exception()
-                    if error is not None:
-                        failure = failure or error
-                        call.halt()
-                    else:
-                        on_result(key, future.result()[0])
-        except BaseException:
-            call.halt()
-            raise
-        finally:
-            pool.shutdown(wait=True)
+                    answers, error = _finished(future, call)
+                    failure = failure or error
+                    if answers:
+                        on_result(key, answers[0])
         if failure is not None:
             raise failure
 
@@ -361,3 +345,27 @@ def _scored(result: GenerationResult, trail: TokenTrail | None,
     if probabilities is None:
         return result
     return dataclasses.replace(result, choice_probabilities=tuple(probabilities))
+
+
+def _finished(future: Future[list[GenerationResult]], call: BatchCall,
+              ) -> tuple[list[GenerationResult], BaseException | None]:
+    """A finished request's results, or (no results and) its error, which stops the call's others."""
+    error = future.exception()
+    if error is not None:
+        call.halt()
+        return [], error
+    return future.result(), None
+
+
+@contextmanager
+def _request_pool(call: BatchCall, workers: int) -> Iterator[ThreadPoolExecutor]:
+    """Threads for a call's requests; on the way out every request has returned (an exception
+    halts the others first)."""
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ocr-openai")
+    try:
+        yield pool
+    except BaseException:
+        call.halt()
+        raise
+    finally:
+        pool.shutdown(wait=True)

@@ -197,19 +197,27 @@ def test_requests_joining_a_small_pool_as_others_end_keep_greedy_output_exact(ll
         one_at_a_time(llm, list(r.prompt), r.params.max_tokens) for r in requests]
 
 
-def test_a_pause_beside_running_sequences_keeps_greedy_output_exact(llm: Any) -> None:
-    prompts = [chat(llm, q) for q in QUESTIONS[1:]]
-    params = SamplingParams(temperature=0, max_tokens=60)
-    decoder = BatchedDecoder(llm)
+def pause_at_step(decoder: BatchedDecoder, at: int, *, then_step: bool) -> BatchedDecoder:
+    """Make `decoder` pause its first running sequence at step `at` (and, with `then_step`, still
+    decode the others in that step)."""
     step, steps = decoder._step, [0]
 
     def pausing_step(live: list[Any], queue: list[Any]) -> None:
         steps[0] += 1
-        if steps[0] == 30:
-            decoder._pause(live[0], live, queue)  # resumed once the other two have finished
+        if steps[0] == at:
+            decoder._pause(live[0], live, queue)
+            if not then_step:
+                return
         step(live, queue)
 
     decoder._step = pausing_step  # type: ignore[method-assign]
+    return decoder
+
+
+def test_a_pause_beside_running_sequences_keeps_greedy_output_exact(llm: Any) -> None:
+    prompts = [chat(llm, q) for q in QUESTIONS[1:]]
+    params = SamplingParams(temperature=0, max_tokens=60)
+    decoder = pause_at_step(BatchedDecoder(llm), 30, then_step=True)  # resumed after the other two
     outcomes = decoder.decode(prompts, [params] * 3)
     assert decoder.stats.preemptions == 1 and decoder.stats.resumed_tokens >= 29
     assert [o.tokens for o in outcomes] == [one_at_a_time(llm, p, 60) for p in prompts]
@@ -218,17 +226,7 @@ def test_a_pause_beside_running_sequences_keeps_greedy_output_exact(llm: Any) ->
 def test_a_sequence_paused_and_resumed_alone_is_exact(llm: Any) -> None:
     prompt = chat(llm, QUESTIONS[2])
     params = SamplingParams(temperature=0, max_tokens=60)
-    decoder = BatchedDecoder(llm)
-    step, steps = decoder._step, [0]
-
-    def pausing_step(live: list[Any], queue: list[Any]) -> None:
-        steps[0] += 1
-        if steps[0] == 30:
-            decoder._pause(live[0], live, queue)  # then resumed by evaluating its tokens again
-            return
-        step(live, queue)
-
-    decoder._step = pausing_step  # type: ignore[method-assign]
+    decoder = pause_at_step(BatchedDecoder(llm), 30, then_step=False)  # resumed by evaluating again
     outcome = decoder.decode([prompt], [params])[0]
     assert decoder.stats.preemptions == 1 and decoder.stats.resumed_tokens >= 29
     assert outcome.tokens == one_at_a_time(llm, prompt, 60)

@@ -14,8 +14,8 @@ which sequence runs, as a server's scheduler does:
   cells with a step of headroom for every running sequence; the rest wait. At most `slots` run.
 - **Preemption.** When the next step does not fit, the running sequence furthest from finishing
   (most tokens left of its budget) is paused: its cells are freed, its tokens and sampler kept. A
-  paused sequence resumes, by evaluating its tokens again, once the running ones have finished
-  (several resume together when they are sure to finish side by side). A sequence running alone
+  paused sequence resumes, by evaluating its tokens again, when it and the running ones are sure to
+  finish side by side (their whole budgets fit), or once it is alone. A sequence running alone
   that still does not fit ends with finish_reason "length" and a note saying the context is full.
 - **Exactness.** Every prompt (and every resumed sequence) is evaluated alone in its `llama_decode`
   calls, in chunks of at most `PREFILL_CHUNK` rows, a step decodes one row per sequence, and
@@ -347,17 +347,15 @@ class BatchedDecoder:
 
     def _admit(self, queue: list[SequenceState], live: list[SequenceState],
                cancel: threading.Event | None) -> None:
-        """Start (or resume) sequences from the head of the queue while they fit. Paused sequences
-        resume only once the running ones have finished, several together only when all are sure
-        to finish side by side (so that no evaluation spent on a resume is lost to another pause).
-        Their cells, like everyone's, lie above all others, in position order (`kv_pool`)."""
-        may_resume = not live
-        if may_resume and queue and queue[0].paused:
+        """Start (or resume) sequences from the head of the queue while they fit. A paused sequence
+        resumes only when it and every running one are sure to finish side by side (their whole
+        budgets fit), so that no evaluation spent on a resume is lost to another pause; beside
+        running ones too, as its cells, like everyone's, lie above all others, in position order
+        (`kv_pool`)."""
+        if not live and queue and queue[0].paused:
             self.pool.trim_cache(min(len(self.pool.cached), self._call_prefix))
         while queue and len(live) < self.pool.slots:
             state = queue[0]
-            if state.paused and not may_resume:
-                return
             tokens = state.kv_tokens if state.paused else state.prompt
             # A new one needs its last prompt token's logits; a paused one shares no more than it did.
             cap = state.first_shared if state.paused else len(tokens) - 1

@@ -217,9 +217,18 @@ def pause_at_step(decoder: BatchedDecoder, at: int, *, then_step: bool) -> Batch
 def test_a_pause_beside_running_sequences_keeps_greedy_output_exact(llm: Any) -> None:
     prompts = [chat(llm, q) for q in QUESTIONS[1:]]
     params = SamplingParams(temperature=0, max_tokens=60)
-    decoder = pause_at_step(BatchedDecoder(llm), 30, then_step=True)  # resumed after the other two
+    decoder = pause_at_step(BatchedDecoder(llm), 30, then_step=True)
+    start, beside = decoder._start, []
+
+    def recording_start(state: Any, tokens: Any, shared: int, live: list[Any], cancel: Any) -> bool:
+        if state.paused:
+            beside.append(len(live))
+        return start(state, tokens, shared, live, cancel)
+
+    decoder._start = recording_start  # type: ignore[method-assign]
     outcomes = decoder.decode(prompts, [params] * 3)
     assert decoder.stats.preemptions == 1 and decoder.stats.resumed_tokens >= 29
+    assert beside == [2]  # all three budgets fit: it resumed at once, beside the other two
     assert [o.tokens for o in outcomes] == [one_at_a_time(llm, p, 60) for p in prompts]
 
 

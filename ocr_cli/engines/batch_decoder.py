@@ -32,63 +32,30 @@ which sequence runs, as a server's scheduler does:
 from __future__ import annotations
 
 import dataclasses
-import math
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from ocr_cli.engines.base import ChunkCallback, SamplingParams
 from ocr_cli.engines.batch_plan import common_prefix_length, shared_prefix
+from ocr_cli.engines.batch_types import (
+    Arrivals,
+    ChoiceScorer,
+    DecodeRequest,
+    DecodeStats,
+    choice_probabilities,
+)
 from ocr_cli.engines.kv_pool import CACHE_SEQ, DECODE_LOST, DECODE_NO_SLOT, DECODE_OK, Entry, KVPool
 from ocr_cli.engines.llama_abort import PromptAbort
 from ocr_cli.engines.llama_sequence import SequenceOutcome, SequenceState, TokenText
 from ocr_cli.engines.prompt_lookup import LookupOptions
-
-#: Given a finished answer's text: the tokens (prompt included) whose last one is the position to
-#: score, and for each choice the token ids that start it there; None when it cannot be scored.
-ChoiceScorer = Callable[[str], "tuple[list[int], list[set[int]]] | None"]
-
-
-@dataclass(frozen=True)
-class DecodeRequest:
-    """One prompt to continue, how to sample, and where to score choices once it ends."""
-
-    prompt: Sequence[int]
-    params: SamplingParams
-    scorer: ChoiceScorer | None = None
-
-
-#: Called with wait=True when the decoder has nothing else to do (it may then block until requests
-#: come): the requests that arrived since the last call, or None once no more will come.
-Arrivals = Callable[[bool], "list[DecodeRequest] | None"]
-
 
 #: Most prompt rows per `llama_decode`. Measured on this CPU build (embedded model, flash attention):
 #: evaluating a sequence's tokens in chunks of up to 97 rows leaves its KV exactly as decoding them
 #: one by one does, while one chunk of 99 rows or more rounds differently. Chunks of 32 keep every
 #: prefill (a prompt from any cached prefix, a resumed sequence) on the one-at-a-time path.
 PREFILL_CHUNK = 32
-
-
-@dataclass
-class DecodeStats:
-    """What the last `BatchedDecoder.decode` call did."""
-
-    sequences: int = 0
-    prompt_tokens: int = 0  # over all sequences
-    prompt_tokens_evaluated: int = 0  # actually decoded: the rest were shared or cached
-    completion_tokens: int = 0
-    drafted_tokens: int = 0
-    accepted_draft_tokens: int = 0
-    decode_calls: int = 0
-    preemptions: int = 0
-    resumed_tokens: int = 0  # evaluated again to resume paused sequences
-    scoring_tokens: int = 0
-    scoring_s: float = 0.0  # spent reaching the scoring positions and reading the choices
-    peak_cells: int = 0
-    elapsed_s: float = 0.0
 
 
 class _Failed(Exception):
@@ -583,19 +550,6 @@ class BatchedDecoder:
             except _Failed:
                 return None
             return None if row is None else self.pool.logits(row)
-
-
-def choice_probabilities(logits: Any, choice_ids: Sequence[set[int]]) -> tuple[float, ...]:
-    """Softmax over choices, each scored by the log-sum-exp of its starting tokens' logits."""
-    scores = []
-    for ids in choice_ids:
-        values = [float(logits[i]) for i in ids]
-        top = max(values)
-        scores.append(top + math.log(sum(math.exp(v - top) for v in values)))
-    top = max(scores)
-    weights = [math.exp(s - top) for s in scores]
-    total = sum(weights)
-    return tuple(w / total for w in weights)
 
 
 def _is_set(cancel: threading.Event | None) -> bool:

@@ -19,7 +19,8 @@ from typing import Any
 
 from ocr_cli.config import Settings
 from ocr_cli.engines.base import ChunkCallback, Engine, EngineInfo, GenerationRequest, GenerationResult
-from ocr_cli.engines.batch_decoder import BatchedDecoder, choice_probabilities
+from ocr_cli.engines.batch_decoder import BatchedDecoder
+from ocr_cli.engines.batch_types import choice_probabilities
 from ocr_cli.engines.chat_template import ChatTemplate, choose_template
 from ocr_cli.engines.llama_batch import generate_batched, stream_batched
 from ocr_cli.engines.llama_logging import explain_failure, install_log_handler, take_recent_errors

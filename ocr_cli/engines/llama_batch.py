@@ -28,8 +28,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from ocr_cli.engines.base import ChunkCallback, GenerationRequest, GenerationResult
-from ocr_cli.engines.batch_decoder import BatchedDecoder, ChoiceScorer, DecodeRequest, DecodeStats
+from ocr_cli.engines.batch_decoder import BatchedDecoder
 from ocr_cli.engines.batch_plan import shared_prefix
+from ocr_cli.engines.batch_types import ChoiceScorer, DecodeRequest, DecodeStats
 from ocr_cli.engines.llama_sequence import SequenceOutcome
 from ocr_cli.engines.request_feed import RequestFeed
 

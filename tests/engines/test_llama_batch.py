@@ -10,7 +10,7 @@ import pytest
 from cancel_events import SetAfterPolls  # type: ignore[import-not-found]
 
 from ocr_cli.engines.base import ChoiceScoring, GenerationRequest, Message, SamplingParams
-from ocr_cli.engines.batch_decoder import choice_probabilities
+from ocr_cli.engines.batch_types import choice_probabilities
 from ocr_cli.engines.kv_pool import CACHE_SEQ
 from ocr_cli.engines.llama_batch import BatchedDecoder, generate_batched, shared_prefix
 from ocr_cli.engines.prompt_lookup import LookupOptions
@@ -165,7 +165,7 @@ def test_sequences_ending_at_different_times_keep_greedy_output_exact(llm: Any) 
 
 def test_requests_joining_a_small_pool_as_others_end_keep_greedy_output_exact(llm: Any) -> None:
     """Continuous batching in a pool that must compact: each request that ends lets the next in."""
-    from ocr_cli.engines.batch_decoder import DecodeRequest
+    from ocr_cli.engines.batch_types import DecodeRequest
 
     budgets = (30, 60, 45, 40, 25, 50)
     requests = [DecodeRequest(chat(llm, QUESTIONS[i % 4] + " " * (i // 4)), SamplingParams(temperature=0,

@@ -9,7 +9,8 @@ import pytest
 from test_llama_batch import QUESTIONS, chat, llm, one_at_a_time  # type: ignore[import-not-found]
 
 from ocr_cli.engines.base import GenerationRequest, GenerationResult, Message, SamplingParams
-from ocr_cli.engines.batch_decoder import BatchedDecoder, DecodeRequest
+from ocr_cli.engines.batch_decoder import BatchedDecoder
+from ocr_cli.engines.batch_types import DecodeRequest
 from ocr_cli.engines.llama_sequence import SequenceOutcome
 from ocr_cli.engines.request_feed import RequestFeed
 

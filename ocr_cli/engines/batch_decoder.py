@@ -150,17 +150,12 @@ class BatchedDecoder:
 
             try:
                 self._schedule(states, cancel, arrivals, deliver)
-                failed = False
-            except BaseException:
-                failed = True
-                raise
             finally:
                 self._settle(states)
                 self.stats.decode_calls = self.pool.decode_calls - calls
                 self.stats.elapsed_s = time.perf_counter() - started
                 self.stats.completion_tokens = sum(len(s.completion) for s in states)
-                if not failed:
-                    deliver()
+            deliver()  # the rest (ended by a cancel or an error); not after an exception
 
     def _arrive(self, states: list[SequenceState], request: DecodeRequest) -> SequenceState:
         """A new request's state (ended at once when it cannot run)."""

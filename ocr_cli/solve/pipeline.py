@@ -59,7 +59,6 @@ class RoundPipeline:
         self._counts: dict[tuple[str, int], int] = {}
         self._waiting: list[Candidate] = []  # passed their tests, waiting for a critique grant
         self._unsettled = len(fresh)
-        self._drafting = len(fresh)
         self._testing = 0
         self._settled = threading.Event()
         self._error: BaseException | None = None
@@ -113,6 +112,11 @@ class RoundPipeline:
                 pass
         critic.generate_stream(self.critic_feed, self._critique_done, self._critique_chunk, self.cancel)
 
+    @property
+    def _drafting(self) -> bool:
+        """Whether a draft is still being generated (its tokens are still granted)."""
+        return any(kind == "draft" for kind, _ in self._granted)
+
     def _thread(self, target: Callable[[], object], name: str) -> threading.Thread:
         def guarded() -> None:
             try:
@@ -154,7 +158,6 @@ class RoundPipeline:
         candidate = self._drafts[key]
         with self._lock:
             self._granted.pop(("draft", key), None)
-            self._drafting -= 1
             if not self._drafting:
                 self._drafts_ended = time.perf_counter()
             drafted = self.solver.steps.record_draft(candidate, result)
